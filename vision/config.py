@@ -1,0 +1,103 @@
+"""Frozen, JSON round-trippable configuration dataclasses.
+
+Only the CLIs parse strings; everything past `vision/cli/` takes these typed objects.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from vision.errors import ConfigError
+
+POOLINGS = ("last", "mean", "max", "attention")
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Architecture of an `ActionNet`: everything needed to rebuild it (weights aside)."""
+
+    num_classes: int
+    backbone: str = "tiny"
+    embed_dim: int = 128
+    lstm_hidden: int = 128
+    lstm_layers: int = 1
+    bidirectional: bool = False
+    lstm_dropout: float = 0.0
+    pooling: str = "attention"
+    dropout: float = 0.3
+
+    def __post_init__(self) -> None:
+        if self.num_classes < 1:
+            raise ConfigError(f"num_classes must be >= 1, got {self.num_classes}")
+        if self.pooling not in POOLINGS:
+            raise ConfigError(f"pooling must be one of {', '.join(POOLINGS)}, got {self.pooling!r}")
+        for name in ("embed_dim", "lstm_hidden", "lstm_layers"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")
+        for name in ("dropout", "lstm_dropout"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ConfigError(f"{name} must be in [0, 1), got {getattr(self, name)}")
+
+
+@dataclass(frozen=True)
+class ClipConfig:
+    """How frames are sampled and preprocessed before they reach the model.
+
+    Attributes:
+        num_frames: clip length T (window of the temporal head).
+        frame_size: square side in pixels each frame is resized to.
+        fps: sampling rate in frames per second (None: every decoded frame).
+        stride: frames between two temporal-head runs when streaming / sliding windows.
+        mean, std: per-channel normalisation of RGB values scaled to [0, 1].
+    """
+
+    num_frames: int = 16
+    frame_size: int = 112
+    fps: float | None = 10.0
+    stride: int = 4
+    mean: tuple[float, float, float] = IMAGENET_MEAN
+    std: tuple[float, float, float] = IMAGENET_STD
+
+    def __post_init__(self) -> None:
+        if self.num_frames < 1 or self.frame_size < 16 or self.stride < 1:
+            raise ConfigError(
+                f"need num_frames >= 1, frame_size >= 16, stride >= 1; got "
+                f"{self.num_frames}, {self.frame_size}, {self.stride}"
+            )
+        if self.fps is not None and self.fps <= 0:
+            raise ConfigError(f"fps must be positive or None, got {self.fps}")
+        if len(self.mean) != 3 or len(self.std) != 3 or min(self.std) <= 0:
+            raise ConfigError("mean and std need 3 values each, std > 0")
+        # JSON gives lists; keep the dataclass hashable and comparable.
+        object.__setattr__(self, "mean", tuple(float(v) for v in self.mean))
+        object.__setattr__(self, "std", tuple(float(v) for v in self.std))
+
+
+def to_dict(config: Any) -> dict[str, Any]:
+    """A JSON-ready dict of a config dataclass."""
+    return dataclasses.asdict(config)
+
+
+def from_dict(cls: type[T], data: Any) -> T:
+    """Build `cls` from a dict, rejecting unknown keys with a clear `ConfigError`."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{cls.__name__} must be a JSON object, got {type(data).__name__}")
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"unknown {cls.__name__} keys: {', '.join(unknown)}")
+    try:
+        return cls(**data)
+    except TypeError as exc:  # a required field is missing
+        raise ConfigError(f"bad {cls.__name__}: {exc}") from None
+
+
+def dumps(config: Any) -> str:
+    """Serialise a config dataclass as indented JSON."""
+    return json.dumps(to_dict(config), indent=2)

@@ -1,0 +1,79 @@
+"""Spatial attention pooling (the heatmap) and temporal pooling over LSTM outputs."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class SpatialAttentionPool(nn.Module):
+    """`a = softmax_hw(conv1x1(F))`, `v = sum_hw a * F`, then a linear projection.
+
+    `a` is the per-frame heatmap the GUI draws: it comes out of the forward pass for free.
+    """
+
+    def __init__(self, in_channels: int, embed_dim: int) -> None:
+        super().__init__()
+        self.score = nn.Conv2d(in_channels, 1, kernel_size=1)
+        self.proj = nn.Sequential(nn.Linear(in_channels, embed_dim), nn.LayerNorm(embed_dim))
+
+    def forward(self, fmap: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """fmap (N, C, h, w) -> embedding (N, D), attention (N, h, w) summing to 1."""
+        n, c, h, w = fmap.shape
+        attn = self.score(fmap).flatten(1).float().softmax(dim=1)  # (N, h*w), fp32 under AMP
+        pooled = torch.bmm(fmap.flatten(2), attn.to(fmap.dtype).unsqueeze(2))  # (N, C, 1)
+        return self.proj(pooled.squeeze(2)), attn.view(n, h, w)
+
+
+def lengths_from_mask(mask: torch.Tensor) -> torch.Tensor:
+    """Valid-step counts (B,) of a (B, T) prefix mask; rejects masks with holes or empty rows."""
+    lengths = mask.sum(dim=1)
+    steps = torch.arange(mask.shape[1], device=mask.device)
+    if not torch.equal(mask, steps.unsqueeze(0) < lengths.unsqueeze(1)):
+        raise ValueError("mask must mark a prefix of valid steps per clip (padding at the end)")
+    if bool((lengths == 0).any()):
+        raise ValueError("every clip needs at least one valid step")
+    return lengths
+
+
+class TemporalPool(nn.Module):
+    """Pools LSTM outputs (B, T, H) over valid steps: `last | mean | max | attention`.
+
+    Returns the pooled vector (B, H) and weights (B, T) that sum to 1 over valid steps and are
+    0 on padding: the attention softmax, uniform for mean, one-hot for last, and for max the
+    share of channels whose maximum sits at each step.
+    """
+
+    def __init__(self, mode: str, hidden: int, bidirectional: bool) -> None:
+        super().__init__()
+        self.mode = mode
+        self.bidirectional = bidirectional
+        if mode == "attention":  # additive (Bahdanau) scoring
+            self.proj = nn.Linear(hidden, hidden)
+            self.v = nn.Linear(hidden, 1, bias=False)
+
+    def forward(self, outputs: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        b, t, h = outputs.shape
+        valid = mask.to(outputs.dtype)  # (B, T)
+        if self.mode == "attention":
+            scores = self.v(torch.tanh(self.proj(outputs))).squeeze(2).float()  # (B, T)
+            weights = scores.masked_fill(~mask, float("-inf")).softmax(dim=1)
+            pooled = torch.bmm(weights.to(outputs.dtype).unsqueeze(1), outputs).squeeze(1)
+            return pooled, weights
+        if self.mode == "mean":
+            weights = valid / valid.sum(dim=1, keepdim=True)
+            return torch.bmm(weights.unsqueeze(1), outputs).squeeze(1), weights
+        if self.mode == "max":
+            filled = outputs.masked_fill(~mask.unsqueeze(2), float("-inf"))
+            pooled, where = filled.max(dim=1)  # (B, H), (B, H) step index per channel
+            counts = torch.zeros(b, t, device=outputs.device, dtype=outputs.dtype)
+            counts.scatter_add_(1, where, torch.ones_like(pooled))
+            return pooled, counts / h
+        # last: forward direction's last valid step; backward direction's step 0 (its end).
+        last = mask.sum(dim=1) - 1  # (B,)
+        pooled = outputs[torch.arange(b, device=outputs.device), last]  # (B, H)
+        weights = nn.functional.one_hot(last, t).to(outputs.dtype)
+        if self.bidirectional:
+            half = h // 2
+            pooled = torch.cat([pooled[:, :half], outputs[:, 0, half:]], dim=1)
+            weights = 0.5 * weights + 0.5 * nn.functional.one_hot(torch.zeros_like(last), t)
+        return pooled, weights

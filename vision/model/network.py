@@ -1,0 +1,90 @@
+"""`ActionNet`: frame CNN -> spatial attention pooling -> LSTM -> temporal pooling -> head.
+
+The encoder/head split is what makes streaming cheap: each frame is encoded once
+(`encode_frames`), and the small head (`classify_embeddings`) runs over cached embeddings.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+from torch import nn
+
+from vision.config import ModelConfig
+from vision.model.attention import SpatialAttentionPool, TemporalPool, lengths_from_mask
+from vision.model.encoder import build_encoder
+from vision.model.sequence import MaskedLSTM
+
+
+class FrameEncoding(NamedTuple):
+    """Per-frame outputs of the encoder."""
+
+    embeddings: torch.Tensor  # (..., D)
+    attention_maps: torch.Tensor  # (..., h, w), each map sums to 1
+
+
+class HeadOutput(NamedTuple):
+    """Outputs of the temporal head."""
+
+    logits: torch.Tensor  # (B, num_classes)
+    temporal_weights: torch.Tensor  # (B, T), sums to 1 over valid steps
+
+
+class ActionOutput(NamedTuple):
+    """Everything `forward` produces for a clip."""
+
+    logits: torch.Tensor  # (B, num_classes)
+    temporal_weights: torch.Tensor  # (B, T)
+    attention_maps: torch.Tensor  # (B, T, h, w)
+
+
+class ActionNet(nn.Module):
+    """CNN-LSTM-attention action classifier for clips (B, T, 3, H, W)."""
+
+    def __init__(self, config: ModelConfig, pretrained: str | None = None) -> None:
+        super().__init__()
+        self.config = config
+        encoder = build_encoder(config.backbone, pretrained)
+        self.encoder = encoder.features
+        self.spatial = SpatialAttentionPool(encoder.out_channels, config.embed_dim)
+        self.lstm = MaskedLSTM(
+            config.embed_dim,
+            config.lstm_hidden,
+            config.lstm_layers,
+            config.lstm_dropout,
+            config.bidirectional,
+        )
+        self.temporal = TemporalPool(config.pooling, self.lstm.output_size, config.bidirectional)
+        self.head = nn.Sequential(
+            nn.Dropout(config.dropout), nn.Linear(self.lstm.output_size, config.num_classes)
+        )
+
+    def encode_frames(self, frames: torch.Tensor) -> FrameEncoding:
+        """Encode frames (..., 3, H, W) -> embeddings (..., D) and maps (..., h, w)."""
+        lead = frames.shape[:-3]
+        fmap = self.encoder(frames.reshape(-1, *frames.shape[-3:]))  # (N, C, h, w)
+        emb, attn = self.spatial(fmap)  # (N, D), (N, h, w)
+        return FrameEncoding(emb.reshape(*lead, -1), attn.reshape(*lead, *attn.shape[-2:]))
+
+    def classify_embeddings(
+        self, embeddings: torch.Tensor, mask: torch.Tensor | None = None
+    ) -> HeadOutput:
+        """Classify embeddings (B, T, D); `mask` (B, T) marks valid steps (a prefix per clip)."""
+        b, t, _ = embeddings.shape
+        if mask is None:
+            mask = torch.ones(b, t, dtype=torch.bool, device=embeddings.device)
+        lengths = lengths_from_mask(mask.bool())  # (B,)
+        outputs = self.lstm(embeddings, lengths)  # (B, T, H*dirs)
+        pooled, weights = self.temporal(outputs, mask.bool())  # (B, H*dirs), (B, T)
+        return HeadOutput(self.head(pooled), weights)
+
+    def forward(self, clip: torch.Tensor, mask: torch.Tensor | None = None) -> ActionOutput:
+        """Classify clips (B, T, 3, H, W); padded frames (mask False) never affect the result."""
+        emb, maps = self.encode_frames(clip)  # (B, T, D), (B, T, h, w)
+        logits, weights = self.classify_embeddings(emb, mask)
+        return ActionOutput(logits, weights, maps)
+
+
+def build_model(config: ModelConfig, pretrained: str | None = None) -> ActionNet:
+    """Build an `ActionNet`; `pretrained` ('imagenet' or a file) initialises the backbone."""
+    return ActionNet(config, pretrained)
