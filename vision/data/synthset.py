@@ -1,0 +1,92 @@
+"""Write `vision-synth` datasets: a UCF101-style tree of real encoded videos + split files."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from vision.video.encode import write_video
+from vision.video.synth import ACTIONS, FIGURE_ACTIONS, random_appearance, random_clip_spec, render_clip
+
+CRLF = "\r\n"  # UCF101's own split files use Windows line ends
+
+
+@dataclass(frozen=True)
+class SynthOptions:
+    """What `make_synth_dataset` writes."""
+
+    classes: tuple[str, ...] = ACTIONS
+    clips_per_class: int = 20
+    clips_per_group: int = 4
+    test_fraction: float = 0.3
+    seed: int = 0
+    suffix: str = ".avi"
+    seconds: tuple[float, float] = (2.0, 4.0)
+
+
+def clip_name(action: str, group: int, clip: int, suffix: str) -> str:
+    """UCF101 file name, e.g. `v_MoveLeft_g03_c02.avi`."""
+    return f"v_{action}_g{group:02d}_c{clip:02d}{suffix}"
+
+
+def group_layout(clips_per_class: int, clips_per_group: int) -> list[tuple[int, int]]:
+    """(group, clip) numbers, 1-based; at least two groups so a group-wise split exists."""
+    groups = max(2, math.ceil(clips_per_class / clips_per_group)) if clips_per_class > 1 else 1
+    return [(k % groups + 1, k // groups + 1) for k in range(clips_per_class)]
+
+
+def test_groups(n_groups: int, test_fraction: float) -> set[int]:
+    """The first groups go to test (UCF101's split 1 tests on g01-g07 of 25)."""
+    if n_groups < 2:
+        return set()
+    return set(range(1, 1 + min(n_groups - 1, max(1, round(n_groups * test_fraction)))))
+
+
+def make_synth_dataset(
+    out_dir: str | Path,
+    options: SynthOptions = SynthOptions(),
+    progress: Callable[[int, int], None] | None = None,
+) -> Path:
+    """Render the dataset into `out_dir` and return it. Deterministic for `options.seed`."""
+    out = Path(out_dir)
+    unknown = [c for c in options.classes if c not in ACTIONS]
+    if unknown:
+        raise ValueError(f"unknown classes {unknown}; known: {', '.join(ACTIONS)}")
+    layout = group_layout(options.clips_per_class, options.clips_per_group)
+    tests = test_groups(max(g for g, _ in layout), options.test_fraction)
+    train_lines: list[str] = []
+    test_lines: list[str] = []
+    total = len(options.classes) * len(layout)
+    done = 0
+    for class_id, action in enumerate(options.classes, start=1):
+        (out / action).mkdir(parents=True, exist_ok=True)
+        action_key = ACTIONS.index(action)  # stable seeds whatever subset is asked for
+        for group, clip in layout:
+            group_rng = np.random.default_rng([options.seed, action_key, group])
+            figure = action in FIGURE_ACTIONS or (action == "NoAction" and group_rng.random() < 0.4)
+            appearance = random_appearance(group_rng, figure)
+            rng = np.random.default_rng([options.seed, action_key, group, clip])
+            spec = random_clip_spec(rng, options.seconds)
+            name = clip_name(action, group, clip, options.suffix)
+            write_video(out / action / name, render_clip(action, appearance, rng, spec), spec.fps)
+            if group in tests:
+                test_lines.append(f"{action}/{name}")
+            else:
+                train_lines.append(f"{action}/{name} {class_id}")
+            done += 1
+            if progress:
+                progress(done, total)
+    (out / "classInd.txt").write_text("".join(f"{i} {c}{CRLF}" for i, c in enumerate(options.classes, 1)))
+    (out / "trainlist01.txt").write_text("".join(line + CRLF for line in train_lines))
+    (out / "testlist01.txt").write_text("".join(line + CRLF for line in test_lines))
+    return out
+
+
+def parse_classes(names: Sequence[str] | None) -> tuple[str, ...]:
+    """Class names from the CLI (comma or space separated); all actions when empty."""
+    if not names:
+        return ACTIONS
+    return tuple(n for item in names for n in item.split(",") if n)
