@@ -20,3 +20,14 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data/real is not present on this machine")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def synth_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small vision-synth dataset (3 classes x 6 clips, ~1 s each) shared by the session."""
+    from vision.data.synthset import SynthOptions, make_synth_dataset
+
+    options = SynthOptions(
+        classes=("MoveLeft", "MoveRight", "NoAction"), clips_per_class=6, clips_per_group=2, seed=3, seconds=(1.0, 1.5)
+    )
+    return make_synth_dataset(tmp_path_factory.mktemp("synth"), options)

@@ -191,9 +191,9 @@ def _draw_figure(
     cv2.circle(img, tuple(_fixed(np.array(head))), int(0.22 * r * (1 << SUBPIXEL)), app.accent, -1, cv2.LINE_AA, SUBPIXEL)
 
 
-def _pose(action: str, m: Motion, t: float, duration: float) -> tuple[float, float, float, float, tuple[float, float]]:
+def _pose(action: str, m: Motion, t: float, mid_time: float) -> tuple[float, float, float, float, tuple[float, float]]:
     """(dx [frame widths], dy [frame heights], angle [deg], scale, arms) at time t."""
-    c = t - duration / 2  # centred time: paths are symmetric about the clip's midpoint
+    c = t - mid_time  # centred time: paths are symmetric about the clip's middle frame
     dx = dy = 0.0
     angle, scale, arms = m.angle, 1.0, m.arms
     if action == "MoveLeft":
@@ -229,7 +229,7 @@ def render_frames(
 ) -> list[np.ndarray]:
     """Render `n_frames` RGB frames (H, W, 3) uint8 of `action`."""
     bg = background if background is not None else render_background(app, width, height, rng)
-    duration = n_frames / fps
+    mid_time = (n_frames - 1) / fps / 2  # paths are centred on the middle frame
     offset = np.zeros(2)
     frames = []
     for i in range(n_frames):
@@ -237,7 +237,7 @@ def render_frames(
         offset = (offset + rng.normal(0, motion.jitter, 2)).clip(-MARGIN + 1, MARGIN - 1)
         ox, oy = (MARGIN + offset).astype(int)
         img = bg[oy : oy + height, ox : ox + width].copy()
-        dx, dy, angle, scale, arms = _pose(action, motion, t, duration)
+        dx, dy, angle, scale, arms = _pose(action, motion, t, mid_time)
         cx = (motion.center[0] + dx) * width + (offset[0] % 1)
         cy = (motion.center[1] + dy) * height + (offset[1] % 1)
         r = motion.size * height * scale

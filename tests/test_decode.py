@@ -1,0 +1,138 @@
+"""Decoding real encoded videos with both backends, and the bad-input corpus."""
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vision.errors import VideoError
+from vision.video.decode import iter_frames, probe, read_video
+from vision.video.encode import write_video
+
+FORMATS = [
+    (".mp4", {}),  # H.264
+    (".avi", {}),  # MPEG-4 Part 2
+    (".mkv", {"codec": "mjpeg", "pix_fmt": "yuvj420p"}),
+    (".webm", {}),  # VP9
+    (".mov", {}),
+]
+
+
+def _moving_square(n: int = 24, w: int = 96, h: int = 64) -> list[np.ndarray]:
+    frames = []
+    for i in range(n):
+        img = np.full((h, w, 3), 40, np.uint8)
+        img[20:40, 2 * i : 2 * i + 20] = (250, 30, 30)
+        frames.append(img)
+    return frames
+
+
+@pytest.mark.parametrize("suffix,kwargs", FORMATS, ids=[f[0] for f in FORMATS])
+@pytest.mark.parametrize("backend", ["pyav", "opencv"])
+def test_round_trip(tmp_path: Path, suffix: str, kwargs: dict, backend: str) -> None:
+    src = _moving_square()
+    path = write_video(tmp_path / f"v{suffix}", src, fps=12, **kwargs)
+    info = probe(path, backend=backend)
+    assert (info.width, info.height) == (96, 64)
+    assert info.fps == pytest.approx(12, rel=0.02)
+    assert abs(info.frame_count - 24) <= 1
+    assert info.duration == pytest.approx(2.0, abs=0.15)
+    frames, times = read_video(path, backend=backend)
+    assert frames.shape == (24, 64, 96, 3) and frames.dtype == np.uint8
+    assert np.all(np.diff(times) > 0)
+    red = frames[10, 30, 2 * 10 + 10]  # centre of the square in frame 10: reddish after lossy coding
+    assert red[0] > 180 and red[1] < 90
+
+
+@pytest.mark.parametrize("backend", ["pyav", "opencv"])
+def test_sampling_at_fps_and_stride(tmp_path: Path, backend: str) -> None:
+    path = write_video(tmp_path / "v.mp4", _moving_square(60), fps=30)
+    _, times = read_video(path, fps=10, backend=backend)
+    assert len(times) == 20
+    np.testing.assert_allclose(np.diff(times), 0.1, atol=0.02)
+    frames, _ = read_video(path, stride=4, short_side=32, backend=backend)
+    assert frames.shape == (15, 32, 48, 3)
+    assert len(read_video(path, fps=100, backend=backend)[1]) == 60  # above native: every frame
+    assert len(list(iter_frames(path, max_frames=5, backend=backend))) == 5
+
+
+def test_variable_frame_rate_is_sampled_by_timestamp(tmp_path: Path) -> None:
+    import av
+
+    path = tmp_path / "vfr.mkv"
+    # 40 frames 10 ms apart (0.4 s), then 40 frames 50 ms apart (2.0 s).
+    pts_ms = [10 * i for i in range(40)] + [400 + 50 * i for i in range(40)]
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("mjpeg", rate=100)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuvj420p"
+        stream.codec_context.time_base = Fraction(1, 1000)
+        for i, pts in enumerate(pts_ms):
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 2 * i, np.uint8), format="rgb24")
+            frame.pts, frame.time_base = pts, Fraction(1, 1000)
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    _, all_times = read_video(path, backend="pyav")
+    np.testing.assert_allclose(all_times, np.array(pts_ms) / 1000, atol=2e-3)
+    _, times = read_video(path, fps=10, backend="pyav")
+    assert len(times) == 4 + 20  # one frame per 100 ms slot
+    assert np.all(np.diff(times) >= 0.099)
+
+
+def _bad_inputs(tmp: Path) -> dict[str, Path]:
+    good = write_video(tmp / "good.mp4", _moving_square(), fps=12)
+    bad = {
+        "missing": tmp / "nope.mp4",
+        "directory": tmp,
+        "empty": tmp / "empty.mp4",
+        "text": tmp / "notes.mp4",
+        "random bytes": tmp / "noise.mp4",
+        "truncated": tmp / "truncated.mp4",
+        "zero frames": tmp / "zero.mp4",
+        "audio only": tmp / "audio.wav",
+    }
+    bad["empty"].write_bytes(b"")
+    bad["text"].write_text("this is not a video\n" * 20)
+    bad["random bytes"].write_bytes(np.random.default_rng(0).integers(0, 256, 50_000, dtype=np.uint8).tobytes())
+    bad["truncated"].write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    import av
+
+    with av.open(str(bad["zero frames"]), "w") as out:  # a valid container with no frames
+        stream = out.add_stream("libx264", rate=12)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+    with av.open(str(bad["audio only"]), "w") as out:
+        stream = out.add_stream("pcm_s16le", rate=8000)
+        frame = av.AudioFrame.from_ndarray(np.zeros((1, 800), np.int16), format="s16", layout="mono")
+        frame.sample_rate = 8000
+        out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    return bad
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("backend", ["auto", "pyav", "opencv"])
+def test_bad_inputs_raise_one_line_video_error(tmp_path: Path, backend: str) -> None:
+    for name, path in _bad_inputs(tmp_path).items():
+        with pytest.raises(VideoError) as info:
+            read_video(path, backend=backend)
+        message = str(info.value)
+        assert "\n" not in message, name
+        assert str(path) in message, name
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read any file")
+def test_unreadable_file(tmp_path: Path) -> None:
+    path = write_video(tmp_path / "v.mp4", _moving_square(), fps=12)
+    path.chmod(0)
+    with pytest.raises(VideoError):
+        read_video(path)
+
+
+def test_real_footage(shared_data: Path) -> None:
+    info = probe(shared_data / "vtest.avi")  # msmpeg4v3 in AVI
+    assert (info.width, info.height) == (768, 576)
+    frames, times = read_video(shared_data / "spm_example_video.webm", fps=5, short_side=72)
+    assert frames.shape[1:] == (72, 128, 3)
+    assert len(times) == pytest.approx(12.7 * 5, abs=2)
