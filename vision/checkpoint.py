@@ -46,6 +46,34 @@ class Checkpoint(CheckpointInfo):
     model: ActionNet | None = None
 
 
+def write_checkpoint_files(
+    directory: Path,
+    model: ActionNet,
+    clip_config: ClipConfig,
+    labels: list[str],
+    *,
+    model_card: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Write the checkpoint files into an existing (temporary) directory; not atomic by itself."""
+    from safetensors.torch import save_file
+
+    if len(labels) != model.config.num_classes:
+        raise CheckpointError(f"{len(labels)} labels for a head of {model.config.num_classes} classes")
+    config = {
+        "format_version": FORMAT_VERSION,
+        "model": to_dict(model.config),
+        "clip": to_dict(clip_config),
+        "extra": extra or {},
+    }
+    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    save_file(state, str(directory / WEIGHTS_FILE), metadata={"format_version": str(FORMAT_VERSION)})
+    (directory / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n")
+    (directory / LABELS_FILE).write_text(json.dumps(list(labels), indent=1) + "\n")
+    if model_card is not None:
+        (directory / CARD_FILE).write_text(model_card)
+
+
 def save_checkpoint(
     path: str | Path,
     model: ActionNet,
@@ -56,24 +84,9 @@ def save_checkpoint(
     extra: dict[str, Any] | None = None,
 ) -> Path:
     """Write a checkpoint directory atomically and return its path."""
-    from safetensors.torch import save_file
-
-    if len(labels) != model.config.num_classes:
-        raise CheckpointError(f"{len(labels)} labels for a head of {model.config.num_classes} classes")
     path = Path(path)
-    config = {
-        "format_version": FORMAT_VERSION,
-        "model": to_dict(model.config),
-        "clip": to_dict(clip_config),
-        "extra": extra or {},
-    }
-    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     with atomic_dir(path) as tmp:
-        save_file(state, str(tmp / WEIGHTS_FILE), metadata={"format_version": str(FORMAT_VERSION)})
-        (tmp / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n")
-        (tmp / LABELS_FILE).write_text(json.dumps(list(labels), indent=1) + "\n")
-        if model_card is not None:
-            (tmp / CARD_FILE).write_text(model_card)
+        write_checkpoint_files(tmp, model, clip_config, labels, model_card=model_card, extra=extra)
     return path
 
 

@@ -16,6 +16,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from vision.config import ClipConfig
 from vision.errors import VideoError
 from vision.video.decode import read_video
 
@@ -34,6 +35,11 @@ class DecodeParams:
 
     fps: float | None
     short_side: int
+
+    @staticmethod
+    def for_clip(clip: ClipConfig) -> "DecodeParams":
+        """The model's fps, with a short side 8/7 of the input size (room for random crops)."""
+        return DecodeParams(clip.fps, short_side=round(clip.frame_size * 8 / 7))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from vision.video.encode import write_video
-from vision.video.synth import ACTIONS, FIGURE_ACTIONS, random_appearance, random_clip_spec, render_clip
+from vision.video.synth import ACTIONS, FIGURE_ACTIONS, random_appearance, random_clip_spec, recolor, render_clip
 
 CRLF = "\r\n"  # UCF101's own split files use Windows line ends
 
@@ -71,7 +71,8 @@ def make_synth_dataset(
             rng = np.random.default_rng([options.seed, action_key, group, clip])
             spec = random_clip_spec(rng, options.seconds)
             name = clip_name(action, group, clip, options.suffix)
-            write_video(out / action / name, render_clip(action, appearance, rng, spec), spec.fps)
+            frames = render_clip(action, recolor(appearance, rng), rng, spec)
+            write_video(out / action / name, frames, spec.fps)
             if group in tests:
                 test_lines.append(f"{action}/{name}")
             else:

@@ -6,22 +6,34 @@ from torch import nn
 
 
 class SpatialAttentionPool(nn.Module):
-    """`a = softmax_hw(conv1x1(F))`, `v = sum_hw a * F`, then a linear projection.
+    """`a = softmax_hw(conv1x1(F))`, `v = [sum_hw a * F, moments(a)]`, then a linear projection.
 
     `a` is the per-frame heatmap the GUI draws: it comes out of the forward pass for free.
+    Attention-weighted pooling alone is translation invariant (the map follows a moving object,
+    so `sum a * F` does not change), which hides exactly what motion classes need. The map's
+    centroid and spread (E[x], E[y], std x, std y in [-1, 1] coordinates) put where the attended
+    content is and how large it is into the embedding.
     """
+
+    MOMENTS = 4
 
     def __init__(self, in_channels: int, embed_dim: int) -> None:
         super().__init__()
         self.score = nn.Conv2d(in_channels, 1, kernel_size=1)
-        self.proj = nn.Sequential(nn.Linear(in_channels, embed_dim), nn.LayerNorm(embed_dim))
+        self.proj = nn.Sequential(nn.Linear(in_channels + self.MOMENTS, embed_dim), nn.LayerNorm(embed_dim))
 
     def forward(self, fmap: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """fmap (N, C, h, w) -> embedding (N, D), attention (N, h, w) summing to 1."""
         n, c, h, w = fmap.shape
         attn = self.score(fmap).flatten(1).float().softmax(dim=1)  # (N, h*w), fp32 under AMP
-        pooled = torch.bmm(fmap.flatten(2), attn.to(fmap.dtype).unsqueeze(2))  # (N, C, 1)
-        return self.proj(pooled.squeeze(2)), attn.view(n, h, w)
+        pooled = torch.bmm(fmap.flatten(2), attn.to(fmap.dtype).unsqueeze(2)).squeeze(2)  # (N, C)
+        ys = torch.linspace(-1, 1, h, device=fmap.device).view(h, 1).expand(h, w).reshape(1, -1)
+        xs = torch.linspace(-1, 1, w, device=fmap.device).view(1, w).expand(h, w).reshape(1, -1)
+        mx, my = (attn * xs).sum(1), (attn * ys).sum(1)  # (N,) centroid
+        sx = ((attn * xs.square()).sum(1) - mx.square()).clamp_min(1e-6).sqrt()
+        sy = ((attn * ys.square()).sum(1) - my.square()).clamp_min(1e-6).sqrt()
+        moments = torch.stack([mx, my, sx, sy], dim=1).to(pooled.dtype)  # (N, 4)
+        return self.proj(torch.cat([pooled, moments], dim=1)), attn.view(n, h, w)
 
 
 def lengths_from_mask(mask: torch.Tensor) -> torch.Tensor:

@@ -88,6 +88,16 @@ def random_appearance(rng: np.random.Generator, figure: bool) -> Appearance:
     )
 
 
+def recolor(app: Appearance, rng: np.random.Generator) -> Appearance:
+    """Same actor and kind of scene (shape, background type and scale), new colours.
+
+    Used per clip so that a class's few training groups cannot be memorised by colour: only
+    the motion carries over from training groups to unseen test groups.
+    """
+    fresh = random_appearance(rng, figure=app.shape == "figure")
+    return Appearance(app.background, fresh.bg_colors, app.bg_scale, app.shape, fresh.color, fresh.accent)
+
+
 def random_motion(rng: np.random.Generator, action: str) -> Motion:
     """Draw one clip's motion parameters for `action`."""
     speed = {

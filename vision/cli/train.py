@@ -1,0 +1,99 @@
+"""`vision-train DATA_DIR --out runs/NAME`: train ActionNet on a UCF101-style dataset.
+
+Multi-GPU / multi-node: `torchrun --nproc-per-node N -m vision.cli.train DATA_DIR --out runs/NAME`.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+
+from vision.cli.common import add_common, run_cli
+
+
+def _flag(parser: argparse.ArgumentParser, name: str, help: str) -> None:
+    parser.add_argument(f"--{name}", action=argparse.BooleanOptionalAction, default=None, help=help)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="vision-train", description=__doc__.splitlines()[0])
+    p.add_argument("data_dir", nargs="?", help="dataset root: DATA_DIR/<class>/<clip>.avi (+ optional UCF101 split files)")
+    p.add_argument("--out", help="run directory, e.g. runs/ucf101-r18 (required unless --resume)")
+    p.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR from its last/ checkpoint (with --epochs: extend it)")
+    d = p.add_argument_group("data")
+    d.add_argument("--split", type=int, help="UCF101 split number N (trainlist0N/testlist0N); default 1")
+    d.add_argument("--no-split-files", action="store_true", help="ignore split files; use a generated val split")
+    d.add_argument("--val-fraction", type=float, help="share of groups held out when there are no split files (0.2)")
+    _flag(d, "cache", "decode every video once into the frame cache (default on)")
+    d.add_argument("--cache-dir", help="frame cache location (default ~/.cache/vision-action/frames)")
+    d.add_argument("--max-bad-fraction", type=float, help="fail when more than this share of videos is unreadable (0.1)")
+    m = p.add_argument_group("model")
+    m.add_argument("--backbone", help="tiny (default), mobilenet_v3_small, mobilenet_v3_large, resnet18, efficientnet_b0")
+    m.add_argument("--pretrained", help="'imagenet' (torch hub cache or download) or a .safetensors/.pth backbone file")
+    m.add_argument("--embed-dim", type=int, help="frame embedding size (128)")
+    m.add_argument("--lstm-hidden", type=int, help="LSTM hidden size (128)")
+    m.add_argument("--lstm-layers", type=int, help="LSTM layers (1)")
+    _flag(m, "bidirectional", "bidirectional LSTM (default off)")
+    m.add_argument("--lstm-dropout", type=float, help="dropout between LSTM layers (0)")
+    m.add_argument("--pooling", choices=["last", "mean", "max", "attention"], help="temporal pooling (attention)")
+    m.add_argument("--dropout", type=float, help="dropout before the classifier (0.3)")
+    c = p.add_argument_group("clips")
+    c.add_argument("--frames", dest="num_frames", type=int, help="clip length T in sampled frames (16)")
+    c.add_argument("--frame-size", type=int, help="square input size in pixels (112)")
+    c.add_argument("--fps", type=float, help="sampling rate in frames per second (10)")
+    _flag(c, "flip", "random horizontal flips (off: direction can be the label)")
+    o = p.add_argument_group("optimisation")
+    o.add_argument("--batch-size", type=int, help="clips per batch (16)")
+    o.add_argument("--epochs", type=int, help="maximum epochs (30)")
+    o.add_argument("--lr", type=float, help="AdamW learning rate (2e-3)")
+    o.add_argument("--weight-decay", type=float, help="AdamW weight decay (1e-4)")
+    o.add_argument("--scheduler", choices=["plateau", "cosine", "none"], help="plateau (ReduceLROnPlateau on val top-1) or cosine with warm-up")
+    o.add_argument("--warmup-epochs", type=int, help="linear warm-up epochs for cosine (1)")
+    o.add_argument("--plateau-patience", type=int, help="epochs without gain before the LR is cut (2)")
+    o.add_argument("--early-stop", type=int, help="stop after this many epochs without val gain (8)")
+    o.add_argument("--grad-clip", type=float, help="gradient max-norm, 0 disables (1.0)")
+    _flag(o, "class-weights", "weight the loss by inverse class frequency (imbalanced data)")
+    o.add_argument("--label-smoothing", type=float, help="cross-entropy label smoothing (0)")
+    r = p.add_argument_group("runtime")
+    r.add_argument("--seed", type=int, help="random seed (0)")
+    r.add_argument("--workers", type=int, help="DataLoader worker processes (0)")
+    r.add_argument("--amp", choices=["auto", "bf16", "fp16", "off"], help="mixed precision on CUDA (auto: bf16 where supported)")
+    add_common(p)
+    return p
+
+
+def config_from_args(args: argparse.Namespace):
+    """A TrainConfig from the flags; flags left at None keep the defaults."""
+    from vision.train.config import TrainConfig
+
+    fields = {f.name for f in dataclasses.fields(TrainConfig)}
+    values = {k: v for k, v in vars(args).items() if k in fields and v is not None}
+    if args.no_split_files:
+        values["split"] = None
+    return TrainConfig(**values)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.resume is None and (args.data_dir is None or args.out is None):
+        parser.error("DATA_DIR and --out are required (or --resume RUN_DIR)")
+
+    def body() -> int:
+        from vision.train.trainer import load_run_config, train
+
+        if args.resume:
+            config = load_run_config(args.resume)
+            config = dataclasses.replace(config, out=args.resume, epochs=args.epochs or config.epochs)
+        else:
+            config = config_from_args(args)
+        result = train(config, resume=bool(args.resume), show_progress=not args.quiet)
+        if result.best_epoch:
+            print(f"best val top-1 {result.best_top1:.1%} at epoch {result.best_epoch}; checkpoint: {result.run_dir / 'best'}")
+        return 0
+
+    return run_cli("vision-train", body, args.debug)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

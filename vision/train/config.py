@@ -1,0 +1,84 @@
+"""`TrainConfig`: every training option, saved as `train_config.json` in the run directory."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vision.config import ClipConfig, ModelConfig
+from vision.errors import ConfigError
+
+SCHEDULERS = ("plateau", "cosine", "none")
+AMP_MODES = ("auto", "bf16", "fp16", "off")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Data, model, optimisation and runtime options of one training run."""
+
+    data_dir: str
+    out: str
+    split: int | None = 1
+    val_fraction: float = 0.2
+    # model
+    backbone: str = "tiny"
+    pretrained: str | None = None
+    embed_dim: int = 128
+    lstm_hidden: int = 128
+    lstm_layers: int = 1
+    bidirectional: bool = False
+    lstm_dropout: float = 0.0
+    pooling: str = "attention"
+    dropout: float = 0.3
+    # clips
+    num_frames: int = 16
+    frame_size: int = 112
+    fps: float | None = 10.0
+    flip: bool = False
+    # optimisation
+    batch_size: int = 16
+    epochs: int = 30
+    lr: float = 2e-3
+    weight_decay: float = 1e-4
+    scheduler: str = "plateau"
+    warmup_epochs: int = 1
+    plateau_patience: int = 2
+    plateau_factor: float = 0.5
+    early_stop: int = 8
+    grad_clip: float = 1.0
+    class_weights: bool = False
+    label_smoothing: float = 0.0
+    # runtime
+    seed: int = 0
+    workers: int = 0
+    device: str = "auto"
+    amp: str = "auto"
+    cache: bool = True
+    cache_dir: str | None = None
+    max_bad_fraction: float = 0.1
+
+    def __post_init__(self) -> None:
+        if self.scheduler not in SCHEDULERS:
+            raise ConfigError(f"scheduler must be one of {', '.join(SCHEDULERS)}")
+        if self.amp not in AMP_MODES:
+            raise ConfigError(f"amp must be one of {', '.join(AMP_MODES)}")
+        if self.batch_size < 1 or self.epochs < 1 or self.lr <= 0:
+            raise ConfigError("batch_size and epochs must be >= 1 and lr > 0")
+        if not 0 <= self.max_bad_fraction <= 1:
+            raise ConfigError("max_bad_fraction must be in [0, 1]")
+
+    def model_config(self, num_classes: int) -> ModelConfig:
+        """The architecture this run trains."""
+        return ModelConfig(
+            num_classes=num_classes,
+            backbone=self.backbone,
+            embed_dim=self.embed_dim,
+            lstm_hidden=self.lstm_hidden,
+            lstm_layers=self.lstm_layers,
+            bidirectional=self.bidirectional,
+            lstm_dropout=self.lstm_dropout,
+            pooling=self.pooling,
+            dropout=self.dropout,
+        )
+
+    def clip_config(self) -> ClipConfig:
+        """Clip sampling and preprocessing, stored in every checkpoint of the run."""
+        return ClipConfig(num_frames=self.num_frames, frame_size=self.frame_size, fps=self.fps)

@@ -1,0 +1,95 @@
+"""`vision-eval`: test-time averaging over K clips per video on a dataset's test split."""
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+
+from vision.checkpoint import Checkpoint
+from vision.data.cache import DecodeParams, FrameCache
+from vision.data.clips import spread_windows
+from vision.data.ucf import VideoItem
+from vision.engine.windows import classify_windows, encode_video
+from vision.errors import VideoError
+from vision.train.metrics import Evaluation, classification_report, evaluate_probs, plot_confusion
+
+
+@dataclass
+class DatasetEvaluation:
+    """Scores plus what happened to each video."""
+
+    evaluation: Evaluation
+    classes: list[str]
+    predictions: list[dict] = field(default_factory=list)
+    failed: list[dict] = field(default_factory=list)
+
+
+def video_probs(ckpt: Checkpoint, frames: np.ndarray, clips: int, batch_size: int = 64) -> np.ndarray:
+    """Class probabilities of one video: the mean softmax over `clips` evenly spread windows."""
+    windows = spread_windows(len(frames), ckpt.clip_config.num_frames, clips)
+    needed = np.unique(np.concatenate(windows))  # encode each frame once, even where windows overlap
+    encoded = encode_video(ckpt.model, frames[needed], ckpt.clip_config, batch_size)
+    position = {int(f): i for i, f in enumerate(needed)}
+    local = [np.array([position[int(f)] for f in w]) for w in windows]
+    logits = classify_windows(ckpt.model, encoded.embeddings, local).logits
+    return torch.softmax(logits, dim=1).mean(0).numpy()
+
+
+def evaluate_items(
+    ckpt: Checkpoint,
+    items: list[VideoItem],
+    dataset_classes: list[str],
+    clips: int = 1,
+    cache: FrameCache | None = None,
+    progress: Callable[[], None] | None = None,
+) -> DatasetEvaluation:
+    """Evaluate `ckpt` on `items`, whose labels index `dataset_classes` (matched by name)."""
+    if cache is None:
+        cache = FrameCache(None, DecodeParams.for_clip(ckpt.clip_config))
+    to_model = {i: ckpt.labels.index(c) if c in ckpt.labels else -1 for i, c in enumerate(dataset_classes)}
+    probs, labels, result = [], [], DatasetEvaluation(evaluate_probs(np.zeros((0, 1)), np.zeros(0), 1), ckpt.labels)
+    for item in items:
+        try:
+            p = video_probs(ckpt, np.asarray(cache.load(item.path).frames), clips)
+        except VideoError as exc:
+            result.failed.append({"path": str(item.path), "error": str(exc)})
+        else:
+            label = to_model[item.label]
+            if label >= 0:
+                probs.append(p)
+                labels.append(label)
+            top = int(p.argmax())
+            result.predictions.append({
+                "path": str(item.path), "true": dataset_classes[item.label],
+                "predicted": ckpt.labels[top], "probability": float(p[top]),
+            })
+        if progress:
+            progress()
+    n = len(ckpt.labels)
+    stacked = np.stack(probs) if probs else np.zeros((0, n))
+    result.evaluation = evaluate_probs(stacked, np.array(labels), n)
+    return result
+
+
+def write_evaluation(result: DatasetEvaluation, out: Path, meta: dict) -> Path:
+    """Write summary.json, report.txt and confusion_matrix.png into `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    ev = result.evaluation
+    report = classification_report(ev.confusion, result.classes)
+    (out / "report.txt").write_text(report)
+    plot_confusion(ev.confusion, result.classes, out / "confusion_matrix.png", f"top-1 {ev.top1:.1%} on {ev.count} videos")
+    summary = {
+        **meta, "videos": ev.count, "top1": ev.top1, "top5": ev.top5, "loss": ev.loss,
+        "classes": result.classes, "confusion": ev.confusion.tolist(),
+        "failed": result.failed, "predictions": result.predictions,
+    }
+    (out / "summary.json").write_text(json.dumps(summary, indent=1))
+    if result.failed:
+        print(f"warning: {len(result.failed)} video(s) could not be read: "
+              + "; ".join(f["error"] for f in result.failed), file=sys.stderr)
+    return out

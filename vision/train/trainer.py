@@ -1,0 +1,299 @@
+"""`train(config)`: the training run behind `vision-train` (single process or DDP).
+
+Every epoch writes `last/` (checkpoint + training state, atomically) and, on a new best val
+top-1, `best/` with `report.txt` and `confusion_matrix.png`. `--resume` reloads `last/` and
+continues with the same epoch count and schedule; a killed run loses at most the epoch in flight.
+"""
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from vision.atomic import atomic_dir, atomic_file
+from vision.checkpoint import load_state_strict, read_checkpoint_info, save_checkpoint, write_checkpoint_files
+from vision.config import from_dict
+from vision.data.cache import DecodeParams, FrameCache, default_cache_dir
+from vision.data.clips import ClipDataset
+from vision.data.transforms import TrainAugment
+from vision.data.ucf import DatasetIndex, VideoItem, index_dataset
+from vision.device import resolve_device
+from vision.errors import CheckpointError, DatasetError
+from vision.model import ActionNet, build_model
+from vision.train import distributed as D
+from vision.train.config import TrainConfig
+from vision.train.loops import Precision, predict, train_epoch
+from vision.train.metrics import Evaluation, MetricsLog, classification_report, evaluate_probs, plot_confusion
+from vision.train.state import read_state, rng_state, set_rng_state, write_state
+
+CONFIG_NAME = "train_config.json"
+Log = Callable[[str], None]
+
+
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+@dataclass
+class RunResult:
+    """What a finished (or early-stopped) run reached."""
+
+    run_dir: Path
+    epochs: int
+    best_epoch: int
+    best_top1: float
+
+
+def load_run_config(run_dir: str | Path) -> TrainConfig:
+    """The `TrainConfig` of an existing run; `CheckpointError` when `run_dir` is not a run."""
+    path = Path(run_dir) / CONFIG_NAME
+    if not path.is_file():
+        raise CheckpointError(f"{run_dir}: not a training run (no {CONFIG_NAME})")
+    try:
+        return from_dict(TrainConfig, json.loads(path.read_text()))
+    except (json.JSONDecodeError, ValueError) as exc:
+        raise CheckpointError(f"{path}: unreadable run config ({exc})") from None
+
+
+def _drop_unreadable(index: DatasetIndex, cache: FrameCache, config: TrainConfig, info: D.DistInfo) -> tuple[list[VideoItem], list[VideoItem]]:
+    """Decode every video once (filling the cache); skip unreadable ones, fail if too many."""
+    items = index.train + index.test
+    if info.is_main:
+        bar = tqdm(total=len(items), desc="decoding videos", unit="video", leave=False, disable=None)
+        cache.build((i.path for i in items), progress=lambda: bar.update(1))
+        bar.close()
+    D.barrier(info)
+    bad = dict(cache.build(i.path for i in items))  # cache hits now; failures decode again (cheap)
+    if bad and info.is_main:
+        _warn(f"skipping {len(bad)} unreadable video(s): " + "; ".join(bad.values()))
+    if len(bad) > config.max_bad_fraction * len(items):
+        raise DatasetError(
+            f"{index.root}: {len(bad)} of {len(items)} videos are unreadable (more than "
+            f"--max-bad-fraction {config.max_bad_fraction:g}); first: {next(iter(bad.values()))}"
+        )
+    return [i for i in index.train if i.path not in bad], [i for i in index.test if i.path not in bad]
+
+
+def _check_classes(index: DatasetIndex, train: list[VideoItem], val: list[VideoItem]) -> None:
+    if len(index.classes) < 2:
+        raise DatasetError(f"{index.root}: need at least 2 classes, found {len(index.classes)}")
+    counts = {c: 0 for c in index.classes}
+    for item in train:
+        counts[index.classes[item.label]] += 1
+    empty = [c for c, n in counts.items() if n == 0]
+    if empty:
+        raise DatasetError(f"{index.root}: no readable training videos for class(es) {', '.join(empty)}")
+    if not val:
+        raise DatasetError(f"{index.root}: no validation videos (add a testlist or more clips per class)")
+    no_val = set(index.classes) - {index.classes[i.label] for i in val}
+    if no_val:
+        _warn(f"class(es) without validation videos: {', '.join(sorted(no_val))}")
+
+
+def _scheduler(config: TrainConfig, optimizer: torch.optim.Optimizer):
+    if config.scheduler == "plateau":
+        return torch.optim.lr_scheduler.ReduceLROnPlateau(
+            optimizer, mode="max", factor=config.plateau_factor, patience=config.plateau_patience
+        )
+    if config.scheduler == "cosine":
+        warm, total = config.warmup_epochs, config.epochs
+
+        def factor(epoch: int) -> float:  # epoch counts completed epochs
+            if epoch < warm:
+                return (epoch + 1) / (warm + 1)
+            return 0.5 * (1 + math.cos(math.pi * (epoch - warm) / max(1, total - warm)))
+
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+    return None
+
+
+def _reduce(ev: Evaluation, info: D.DistInfo, device: torch.device) -> Evaluation:
+    """Combine per-rank evaluations of disjoint validation shards."""
+    if not info.enabled:
+        return ev
+    n = ev.count
+    packed = torch.tensor([ev.loss * n, ev.top1 * n, ev.top5 * n, *ev.confusion.ravel()], dtype=torch.float64, device=device)
+    total = D.all_sum(packed, info).cpu().numpy()
+    count = max(1.0, total[3:].sum())
+    confusion = total[3:].round().astype(np.int64).reshape(ev.confusion.shape)
+    return Evaluation(total[1] / count, total[2] / count, total[0] / count, confusion)
+
+
+class Trainer:
+    """Holds one run's data, model and optimisation state; `fit()` runs the epochs."""
+
+    def __init__(self, config: TrainConfig, run_dir: Path, resume: bool, log: Log, show_progress: bool) -> None:
+        self.config, self.run_dir, self.log, self.show = config, run_dir, log, show_progress
+        device = resolve_device(config.device)
+        self.dist = D.init_distributed(device)
+        self.device = D.rank_device(device, self.dist)
+        self.show = show_progress and self.dist.is_main
+        torch.manual_seed(config.seed + self.dist.rank)
+        np.random.seed(config.seed + self.dist.rank)
+
+        self.clip = config.clip_config()
+        self.index = index_dataset(config.data_dir, config.split, config.val_fraction, config.seed)
+        cache_root = (config.cache_dir or default_cache_dir()) if config.cache else None
+        cache = FrameCache(cache_root, DecodeParams.for_clip(self.clip))
+        train_items, val_items = _drop_unreadable(self.index, cache, config, self.dist)
+        _check_classes(self.index, train_items, val_items)
+        self.labels = self.index.classes
+        augment = TrainAugment(self.clip, flip=config.flip)
+        self.train_set = ClipDataset(train_items, self.clip, cache, "random", augment)
+        self.val_set = ClipDataset(val_items[self.dist.rank :: self.dist.world_size], self.clip, cache, "center")
+
+        self.model: ActionNet = build_model(config.model_config(len(self.labels)), config.pretrained).to(self.device)
+        if self.device.type == "cuda":
+            self.model = self.model.to(memory_format=torch.channels_last)
+        self.net: nn.Module = self.model
+        if self.dist.enabled:
+            ids = [self.device.index] if self.device.type == "cuda" else None
+            self.net = nn.parallel.DistributedDataParallel(self.model, device_ids=ids)
+        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+        self.scheduler = _scheduler(config, self.optimizer)
+        self.precision = Precision.choose(config.amp, self.device)
+        self.scaler = torch.amp.GradScaler("cuda") if self.precision.needs_scaler else None
+        weights = self._class_weights(train_items) if config.class_weights else None
+        self.loss_fn = nn.CrossEntropyLoss(weight=weights, label_smoothing=config.label_smoothing)
+
+        self.epoch, self.best_top1, self.best_loss, self.best_epoch, self.stale = 0, -1.0, math.inf, 0, 0
+        self.early_stopped = False
+        if resume:
+            self._resume()
+        if self.dist.is_main:  # on resume too: `--epochs` may have extended the run
+            run_dir.mkdir(parents=True, exist_ok=True)
+            with atomic_file(run_dir / CONFIG_NAME) as tmp:
+                tmp.write_text(json.dumps(asdict(config), indent=2) + "\n")
+        self.metrics = MetricsLog(run_dir, self.epoch) if self.dist.is_main else None
+
+    def _class_weights(self, items: list[VideoItem]) -> torch.Tensor:
+        counts = np.bincount([i.label for i in items], minlength=len(self.labels)).astype(np.float64)
+        return torch.tensor(counts.sum() / (len(counts) * np.maximum(counts, 1)), dtype=torch.float32, device=self.device)
+
+    def _resume(self) -> None:
+        last = self.run_dir / "last"
+        info = read_checkpoint_info(last)
+        if info.labels != self.labels:
+            raise CheckpointError(f"{last}: classes differ from the dataset's ({len(info.labels)} vs {len(self.labels)})")
+        from safetensors.torch import load_file
+
+        load_state_strict(self.model, load_file(str(last / "model.safetensors")), last)
+        state = read_state(last)
+        self.optimizer.load_state_dict(state["optimizer"])
+        if self.scheduler is not None and state.get("scheduler") is not None:
+            self.scheduler.load_state_dict(state["scheduler"])
+        if self.scaler is not None and state.get("scaler"):
+            self.scaler.load_state_dict(state["scaler"])
+        self.epoch, self.best_epoch, self.stale = state["epoch"], state["best_epoch"], state["stale"]
+        self.best_top1, self.best_loss, self.early_stopped = state["best_top1"], state["best_loss"], state["early_stopped"]
+        if state.get("world_size", 1) == self.dist.world_size:
+            set_rng_state(state["rng"])
+
+    def _loader(self, dataset: ClipDataset, shuffle: bool) -> torch.utils.data.DataLoader:
+        sampler = None
+        generator = torch.Generator().manual_seed(self.config.seed * 1000 + self.epoch)  # same order on resume
+        if shuffle and self.dist.enabled:
+            sampler = torch.utils.data.DistributedSampler(dataset, shuffle=True, seed=self.config.seed)
+            sampler.set_epoch(self.epoch)
+        return torch.utils.data.DataLoader(
+            dataset,
+            batch_size=self.config.batch_size,
+            shuffle=shuffle and sampler is None,
+            sampler=sampler,
+            generator=generator,
+            num_workers=self.config.workers,
+            pin_memory=self.device.type == "cuda",
+            drop_last=shuffle and len(dataset) > self.config.batch_size,
+            persistent_workers=False,
+        )
+
+    def _lr(self) -> float:
+        return self.optimizer.param_groups[0]["lr"]
+
+    def fit(self) -> RunResult:
+        """Train until `epochs`, or early stopping; returns the best epoch's figures."""
+        if self.early_stopped or self.epoch >= self.config.epochs:
+            why = "stopped early" if self.early_stopped else "finished"
+            self.log(f"{self.run_dir}: run already {why} at epoch {self.epoch}; nothing to do")
+        while not self.early_stopped and self.epoch < self.config.epochs:
+            self._one_epoch()
+        if self.metrics is not None:
+            self.metrics.close()
+        D.cleanup(self.dist)
+        return RunResult(self.run_dir, self.epoch, self.best_epoch, self.best_top1)
+
+    def _one_epoch(self) -> None:
+        start = time.perf_counter()
+        number = self.epoch + 1
+        desc = f"epoch {number}/{self.config.epochs}"
+        stats = train_epoch(
+            self.net, self._loader(self.train_set, True), self.optimizer, self.loss_fn, self.device,
+            self.precision, self.scaler, self.config.grad_clip, desc, self.show,
+        )
+        probs, labels = predict(self.model, self._loader(self.val_set, False), self.device, self.precision, "validating", self.show)
+        ev = _reduce(evaluate_probs(probs, labels, len(self.labels)), self.dist, self.device)
+        lr = self._lr()
+        if isinstance(self.scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+            self.scheduler.step(ev.top1)
+        elif self.scheduler is not None:
+            self.scheduler.step()
+        improved = ev.top1 > self.best_top1 or (ev.top1 == self.best_top1 and ev.loss < self.best_loss)
+        if improved:
+            self.best_top1, self.best_loss, self.best_epoch, self.stale = ev.top1, ev.loss, number, 0
+        else:
+            self.stale += 1
+        self.epoch = number
+        stop = D.broadcast_flag(self.stale >= self.config.early_stop, self.dist)
+        self.early_stopped = stop and number < self.config.epochs
+        seconds = time.perf_counter() - start
+        if self.dist.is_main:
+            self._save(ev, improved)
+            row = dict(epoch=number, train_loss=stats.loss, train_acc=stats.accuracy, val_loss=ev.loss,
+                       val_top1=ev.top1, val_top5=ev.top5, lr=lr, epoch_seconds=seconds)
+            self.metrics.append(row)  # after last/: a metrics row always has its checkpoint
+            self.log(
+                f"epoch {number:3d}/{self.config.epochs}  train loss {stats.loss:.3f} acc {stats.accuracy:6.1%}  "
+                f"val loss {ev.loss:.3f} top1 {ev.top1:6.1%} top5 {ev.top5:6.1%}  lr {lr:.2e}  {seconds:5.1f}s"
+                + ("  *best" if improved else "")
+            )
+            if stop:
+                self.log(f"early stop: no val top-1 gain for {self.stale} epochs (best {self.best_top1:.1%} at epoch {self.best_epoch})")
+        D.barrier(self.dist)
+
+    def _save(self, ev: Evaluation, improved: bool) -> None:
+        extra = {"epoch": self.epoch, "val_top1": ev.top1, "val_top5": ev.top5, "dataset": str(self.index.root)}
+        if improved:
+            save_checkpoint(self.run_dir / "best", self.model, self.clip, self.labels, extra=extra)
+            with atomic_file(self.run_dir / "report.txt") as tmp:
+                tmp.write_text(f"best epoch {self.epoch}, validation split\n\n" + classification_report(ev.confusion, self.labels))
+            with atomic_file(self.run_dir / "confusion_matrix.png") as tmp:
+                plot_confusion(ev.confusion, self.labels, tmp, f"validation, epoch {self.epoch}: top-1 {ev.top1:.1%}")
+        state = {
+            "epoch": self.epoch, "best_epoch": self.best_epoch, "best_top1": self.best_top1,
+            "best_loss": self.best_loss, "stale": self.stale, "early_stopped": self.early_stopped,
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict() if self.scheduler is not None else None,
+            "scaler": self.scaler.state_dict() if self.scaler is not None else None,
+            "rng": rng_state(), "world_size": self.dist.world_size,
+        }
+        with atomic_dir(self.run_dir / "last") as tmp:
+            write_checkpoint_files(tmp, self.model, self.clip, self.labels, extra=extra)
+            write_state(tmp, state)
+
+
+def _print(line: str) -> None:
+    print(line, flush=True)
+
+
+def train(config: TrainConfig, *, resume: bool = False, log: Log = _print, show_progress: bool = True) -> RunResult:
+    """Run (or resume) training as configured; see the module docstring for the run layout."""
+    return Trainer(config, Path(config.out), resume, log, show_progress).fit()
