@@ -12,15 +12,21 @@ class SpatialAttentionPool(nn.Module):
     Attention-weighted pooling alone is translation invariant (the map follows a moving object,
     so `sum a * F` does not change), which hides exactly what motion classes need. The map's
     centroid and spread (E[x], E[y], std x, std y in [-1, 1] coordinates) put where the attended
-    content is and how large it is into the embedding.
+    content is and how large it is into the embedding. A coarse layout summary (8 channels on a
+    4x4 grid) gives the LSTM positions before the attention has learned to focus.
     """
 
     MOMENTS = 4
+    LAYOUT_CHANNELS, LAYOUT_GRID = 8, 4
 
     def __init__(self, in_channels: int, embed_dim: int) -> None:
         super().__init__()
         self.score = nn.Conv2d(in_channels, 1, kernel_size=1)
-        self.proj = nn.Sequential(nn.Linear(in_channels + self.MOMENTS, embed_dim), nn.LayerNorm(embed_dim))
+        self.layout = nn.Sequential(
+            nn.Conv2d(in_channels, self.LAYOUT_CHANNELS, kernel_size=1), nn.AdaptiveAvgPool2d(self.LAYOUT_GRID)
+        )
+        layout_dim = self.LAYOUT_CHANNELS * self.LAYOUT_GRID**2
+        self.proj = nn.Sequential(nn.Linear(in_channels + self.MOMENTS + layout_dim, embed_dim), nn.LayerNorm(embed_dim))
 
     def forward(self, fmap: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """fmap (N, C, h, w) -> embedding (N, D), attention (N, h, w) summing to 1."""
@@ -33,7 +39,8 @@ class SpatialAttentionPool(nn.Module):
         sx = ((attn * xs.square()).sum(1) - mx.square()).clamp_min(1e-6).sqrt()
         sy = ((attn * ys.square()).sum(1) - my.square()).clamp_min(1e-6).sqrt()
         moments = torch.stack([mx, my, sx, sy], dim=1).to(pooled.dtype)  # (N, 4)
-        return self.proj(torch.cat([pooled, moments], dim=1)), attn.view(n, h, w)
+        layout = self.layout(fmap).flatten(1)  # (N, 8 * 4 * 4)
+        return self.proj(torch.cat([pooled, moments, layout], dim=1)), attn.view(n, h, w)
 
 
 def lengths_from_mask(mask: torch.Tensor) -> torch.Tensor:

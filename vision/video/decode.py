@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Literal
@@ -41,7 +42,8 @@ class Frame:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or exc.__class__.__name__
+    text = getattr(exc, "strerror", None) or str(exc)  # FFmpeg errors: the reason, not errno + path
+    text = " ".join(text.split()) or exc.__class__.__name__
     return text if len(text) < 200 else text[:197] + "..."
 
 
@@ -71,6 +73,7 @@ class _PyAVReader:
         import av
 
         self.path = path
+        av.logging.set_level(av.logging.PANIC)  # failures are reported as VideoError, not FFmpeg log lines
         try:
             self.container = av.open(str(path), metadata_errors="ignore")
         except (av.FFmpegError, UnicodeDecodeError, ValueError) as exc:
@@ -109,6 +112,7 @@ class _PyAVReader:
 
 class _OpenCVReader:
     def __init__(self, path: Path) -> None:
+        os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # quiet OpenCV's own FFmpeg logging
         import cv2
 
         self.path = path

@@ -287,3 +287,37 @@ def render_clip(action: str, app: Appearance, rng: np.random.Generator, spec: Cl
         raise ValueError(f"unknown action {action!r}; known: {', '.join(ACTIONS)}")
     motion = random_motion(rng, action)
     return render_frames(action, app, motion, spec.width, spec.height, spec.fps, spec.n_frames, rng)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Ground truth of one action inside a sequence video."""
+
+    action: str
+    start: float
+    end: float
+
+
+def render_sequence(
+    actions: list[str], seconds: float, rng: np.random.Generator, width: int = 320, height: int = 240, fps: float = 25.0
+) -> tuple[list[np.ndarray], list[Segment]]:
+    """One scene acting out `actions` in order, `seconds` each; frames and ground-truth segments.
+
+    Polygon actions and figure actions cannot share an actor, so each action gets the actor
+    its class needs, drawn in the same scene and colours.
+    """
+    n = int(round(seconds * fps))
+    scene = random_appearance(rng, figure=False)
+    background = render_background(scene, width, height, rng)
+    figure = random_appearance(rng, figure=True)
+    figure = Appearance(scene.background, scene.bg_colors, scene.bg_scale, "figure", figure.color, figure.accent)
+    frames: list[np.ndarray] = []
+    segments = []
+    for i, action in enumerate(actions):
+        if action not in ACTIONS:
+            raise ValueError(f"unknown action {action!r}; known: {', '.join(ACTIONS)}")
+        actor = figure if action in FIGURE_ACTIONS else scene
+        motion = random_motion(rng, action)
+        frames += render_frames(action, actor, motion, width, height, fps, n, rng, background)
+        segments.append(Segment(action, i * n / fps, (i + 1) * n / fps))
+    return frames, segments

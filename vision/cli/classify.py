@@ -1,0 +1,136 @@
+"""`vision-classify INPUT...`: per-window timeline + overall label for each video.
+
+Inputs may be files, directories (searched recursively) or glob patterns. A failing input is
+reported on stderr and the batch goes on; the exit code is 1 if any input failed.
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import sys
+from pathlib import Path
+
+from vision.cli.common import add_common, run_cli
+
+DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "weights" / "default"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="vision-classify", description=__doc__.splitlines()[0])
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="video files, directories or glob patterns")
+    p.add_argument("--weights", default=str(DEFAULT_WEIGHTS), help="checkpoint directory (default weights/default)")
+    p.add_argument("--window", type=int, help="frames per window (default: the model's clip length T)")
+    p.add_argument("--stride", type=int, help="frames between windows (default: the model's stride)")
+    p.add_argument("--fps", type=float, help="sampling rate (default: the model's fps)")
+    p.add_argument("--topk", type=int, default=5, help="labels kept per window and per video (5)")
+    p.add_argument("--json", type=Path, help="write results as a JSON array (or JSON Lines if it ends in .jsonl)")
+    p.add_argument("--csv", type=Path, help="write one CSV row per window")
+    p.add_argument("--save-video", type=Path, help="annotated MP4 (a directory when there are several inputs)")
+    p.add_argument("--opacity", type=float, default=0.5, help="heatmap opacity in annotated videos (0.5)")
+    p.add_argument("--colormap", default="turbo", choices=["turbo", "jet", "inferno", "viridis", "hot"], help="heatmap colours")
+    p.add_argument("--batch-size", type=int, default=64, help="frames per encoder batch (64)")
+    p.add_argument("--shard", help="I/N: process only the I-th of N interleaved parts of the file list (0-based); "
+                   "under torchrun, RANK/WORLD_SIZE are used")
+    add_common(p)
+    return p
+
+
+def parse_shard(text: str | None) -> tuple[int, int]:
+    """`I/N` -> (I, N); falls back to torchrun's RANK/WORLD_SIZE, else (0, 1)."""
+    if text is None:
+        return int(os.environ.get("RANK", "0")), int(os.environ.get("WORLD_SIZE", "1"))
+    try:
+        i, n = (int(v) for v in text.split("/"))
+    except ValueError:
+        raise ValueError(f"--shard must look like I/N, got {text!r}") from None
+    if not 0 <= i < n:
+        raise ValueError(f"--shard I/N needs 0 <= I < N, got {text!r}")
+    return i, n
+
+
+def expand_inputs(inputs: list[str]) -> list[Path]:
+    """Files, directories (recursive, video suffixes) and globs -> paths, in order, deduplicated.
+
+    A name that matches nothing is kept, so it is reported as missing rather than dropped.
+    """
+    from vision.data.ucf import VIDEO_SUFFIXES
+
+    out: list[Path] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            out += sorted(p for p in path.rglob("*") if p.suffix.lower() in VIDEO_SUFFIXES and p.is_file())
+        elif not path.exists() and glob.has_magic(item):
+            out += sorted(Path(p) for p in glob.glob(item, recursive=True) if Path(p).is_file())
+        else:
+            out.append(path)
+    seen: set[Path] = set()
+    return [p for p in out if not (p in seen or seen.add(p))]
+
+
+def _sharded(path: Path | None, i: int, n: int) -> Path | None:
+    if path is None or n == 1:
+        return path
+    return path.with_name(f"{path.stem}.shard{i}of{n}{path.suffix}")
+
+
+def _video_out(target: Path, source: Path, many: bool) -> Path:
+    if many or target.is_dir() or not target.suffix:
+        return target / f"{source.stem}.annotated.mp4"
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        shard, shards = parse_shard(args.shard)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if args.topk < 1 or args.batch_size < 1 or not 0 <= args.opacity <= 1:
+        parser.error("--topk and --batch-size must be >= 1, --opacity in [0, 1]")
+
+    def body() -> int:
+        from tqdm import tqdm
+
+        from vision.checkpoint import load_checkpoint
+        from vision.device import resolve_device
+        from vision.engine.annotate import write_annotated
+        from vision.engine.batch import classify_video
+        from vision.engine.outputs import ResultWriter
+        from vision.errors import VisionError
+
+        ckpt = load_checkpoint(args.weights, resolve_device(args.device))
+        paths = expand_inputs(args.inputs)[shard::shards]
+        writer = ResultWriter(_sharded(args.json, shard, shards), _sharded(args.csv, shard, shards))
+        failed = 0
+        bar = tqdm(total=len(paths), unit="video", disable=args.quiet or None)
+        for path in paths:
+            bar.set_description(path.name[-30:])
+            try:
+                result = classify_video(ckpt, path, window=args.window, stride=args.stride, fps=args.fps,
+                                        k=args.topk, batch_size=args.batch_size)
+                if args.save_video is not None:
+                    write_annotated(result, _video_out(args.save_video, path, len(paths) > 1), args.opacity, args.colormap)
+            except (VisionError, OSError) as exc:
+                failed += 1
+                message = " ".join(str(exc).split())
+                bar.clear()
+                print(f"vision-classify: error: {message}", file=sys.stderr)
+                writer.add({"path": str(path), "error": message})
+            else:
+                writer.add(result.to_json(), result)
+                label, p = result.top
+                bar.write(f"{path}  {label} {p:.2f}  ({result.duration:.1f} s, {result.frames} frames)")
+            bar.update(1)
+        bar.close()
+        if failed:
+            print(f"vision-classify: {failed} of {len(paths)} input(s) failed", file=sys.stderr)
+        return 1 if failed else 0
+
+    return run_cli("vision-classify", body, args.debug)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""`classify_video`: decode once, encode each sampled frame once, slide windows over embeddings.
+
+The cost is one encoder pass per sampled frame whatever the stride; windows only run the
+small temporal head.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+
+from vision.checkpoint import Checkpoint
+from vision.data.clips import dense_windows
+from vision.engine.windows import classify_windows, encode_video
+from vision.video.decode import iter_frames, probe
+
+
+@dataclass(frozen=True)
+class WindowResult:
+    """One window of the timeline: time span, top-k and the temporal attention weights."""
+
+    start: float
+    end: float
+    first_frame: int
+    last_frame: int
+    labels: list[str]
+    probs: list[float]
+    temporal_weights: list[float]
+
+
+@dataclass
+class VideoResult:
+    """Timeline and whole-video summary of one video."""
+
+    path: str
+    duration: float
+    native_fps: float
+    sampled_fps: float | None
+    frames: int  # sampled frames fed to the encoder
+    windows: list[WindowResult]
+    summary: list[tuple[str, float]]
+    seconds: float = 0.0
+    times: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    attention_maps: np.ndarray = field(default_factory=lambda: np.zeros((0, 1, 1)), repr=False)
+    window_probs: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
+
+    @property
+    def top(self) -> tuple[str, float]:
+        return self.summary[0]
+
+    def to_json(self) -> dict:
+        """A JSON-ready dict (no arrays)."""
+        return {
+            "path": self.path,
+            "duration": round(self.duration, 3),
+            "native_fps": round(self.native_fps, 3),
+            "sampled_fps": self.sampled_fps,
+            "frames": self.frames,
+            "label": self.summary[0][0],
+            "probability": round(self.summary[0][1], 5),
+            "summary": [{"label": label, "probability": round(p, 5)} for label, p in self.summary],
+            "timeline": [
+                {
+                    "start": round(w.start, 3), "end": round(w.end, 3),
+                    "first_frame": w.first_frame, "last_frame": w.last_frame,
+                    "labels": w.labels, "probs": [round(p, 5) for p in w.probs],
+                    "temporal_weights": [round(x, 5) for x in w.temporal_weights],
+                }
+                for w in self.windows
+            ],
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def topk(probs: np.ndarray, labels: list[str], k: int) -> tuple[list[str], list[float]]:
+    """The k most probable labels and their probabilities."""
+    order = np.argsort(-probs)[: min(k, len(labels))]
+    return [labels[i] for i in order], [float(probs[i]) for i in order]
+
+
+@torch.no_grad()
+def classify_video(
+    ckpt: Checkpoint,
+    path: str | Path,
+    *,
+    window: int | None = None,
+    stride: int | None = None,
+    fps: float | None = None,
+    k: int = 5,
+    batch_size: int = 64,
+    progress: Callable[[int], None] | None = None,
+) -> VideoResult:
+    """Classify one video file; raises `VideoError` for unreadable input.
+
+    Args:
+        window, stride, fps: override the checkpoint's clip length, head stride and sampling rate.
+        progress: called with the number of frames just encoded.
+    """
+    started = time.perf_counter()
+    clip = ckpt.clip_config
+    t, s = window or clip.num_frames, stride or clip.stride
+    sample_fps = fps or clip.fps
+    info = probe(path)
+    embeddings, maps, times, chunk, chunk_times = [], [], [], [], []
+
+    def flush() -> None:
+        encoded = encode_video(ckpt.model, np.stack(chunk), clip, batch_size)
+        embeddings.append(encoded.embeddings)
+        maps.append(encoded.attention_maps.numpy())
+        times.extend(chunk_times)
+        if progress:
+            progress(len(chunk))
+        chunk.clear()
+        chunk_times.clear()
+
+    for frame in iter_frames(path, fps=sample_fps):  # decode once, stream in encoder batches
+        chunk.append(frame.rgb)
+        chunk_times.append(frame.time)
+        if len(chunk) == batch_size:
+            flush()
+    if chunk:
+        flush()
+    emb = torch.cat(embeddings)  # (N, D)
+    windows = dense_windows(len(emb), t, s)
+    head = classify_windows(ckpt.model, emb, windows)
+    probs = torch.softmax(head.logits, dim=1).numpy()  # (W, C)
+    frame_times = np.array(times)
+    step = 1.0 / sample_fps if sample_fps else 1.0 / info.fps
+    results = []
+    for w, p, weights in zip(windows, probs, head.temporal_weights.numpy()):
+        labels, ps = topk(p, ckpt.labels, k)
+        results.append(WindowResult(
+            float(frame_times[w[0]]), float(frame_times[w[-1]] + step), int(w[0]), int(w[-1]),
+            labels, ps, [float(x) for x in weights[: len(w)]],
+        ))
+    summary = list(zip(*topk(probs.mean(0), ckpt.labels, k)))
+    duration = info.duration or float(frame_times[-1] + step)
+    return VideoResult(
+        str(path), duration, info.fps, sample_fps, len(emb), results, summary,
+        time.perf_counter() - started, frame_times, np.concatenate(maps), probs,
+    )

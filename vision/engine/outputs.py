@@ -1,0 +1,71 @@
+"""Batch-mode result files, safe against a crash mid-corpus.
+
+JSON: one array, rewritten atomically after every video (always valid). JSON Lines (`.jsonl`):
+one object appended per video. CSV: one row per window, appended per video. Each write is
+flushed and fsynced, so what was reported before a crash is on disk intact.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from vision.atomic import atomic_file
+from vision.engine.batch import VideoResult
+
+CSV_COLUMNS = ("path", "window", "start", "end", "label", "probability", "topk_labels", "topk_probs")
+
+
+class ResultWriter:
+    """Writes per-video results to an optional JSON/JSONL file and an optional CSV file."""
+
+    def __init__(self, json_path: Path | None, csv_path: Path | None) -> None:
+        self.json_path, self.csv_path = json_path, csv_path
+        self.records: list[dict[str, Any]] = []
+        if json_path is not None:
+            json_path.parent.mkdir(parents=True, exist_ok=True)
+            if self._jsonl:
+                json_path.write_text("")
+            else:
+                self._write_json()
+        if csv_path is not None:
+            csv_path.parent.mkdir(parents=True, exist_ok=True)
+            with csv_path.open("w", newline="") as f:
+                csv.writer(f).writerow(CSV_COLUMNS)
+
+    @property
+    def _jsonl(self) -> bool:
+        return self.json_path is not None and self.json_path.suffix == ".jsonl"
+
+    def _write_json(self) -> None:
+        with atomic_file(self.json_path) as tmp:
+            tmp.write_text(json.dumps(self.records, indent=1) + "\n")
+
+    def _append(self, path: Path, text: str) -> None:
+        with path.open("a", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+
+    def add(self, record: dict[str, Any], result: VideoResult | None = None) -> None:
+        """Record one video: a result's JSON or a failure `{"path", "error"}`."""
+        self.records.append(record)
+        if self.json_path is not None:
+            if self._jsonl:
+                self._append(self.json_path, json.dumps(record) + "\n")
+            else:
+                self._write_json()
+        if self.csv_path is not None and result is not None:
+            rows = []
+            for i, w in enumerate(result.windows):
+                rows.append([
+                    result.path, i, f"{w.start:.3f}", f"{w.end:.3f}", w.labels[0], f"{w.probs[0]:.5f}",
+                    "|".join(w.labels), "|".join(f"{p:.5f}" for p in w.probs),
+                ])
+            import io
+
+            buf = io.StringIO()
+            csv.writer(buf).writerows(rows)
+            self._append(self.csv_path, buf.getvalue())
