@@ -38,3 +38,16 @@ def test_from_dict_rejects_unknown_and_missing_keys() -> None:
         from_dict(ModelConfig, {})
     with pytest.raises(ConfigError, match="JSON object"):
         from_dict(ModelConfig, [1, 2])
+
+
+def test_train_config_mirrors_every_model_field_and_default() -> None:
+    import dataclasses
+
+    from vision.train.config import TrainConfig
+
+    train_fields = {f.name: f.default for f in dataclasses.fields(TrainConfig)}
+    for f in dataclasses.fields(ModelConfig):
+        if f.name != "num_classes":
+            assert train_fields[f.name] == f.default, f.name
+    cfg = TrainConfig(data_dir="d", out="o", pooling="max", lstm_layers=2)
+    assert cfg.model_config(5) == ModelConfig(num_classes=5, pooling="max", lstm_layers=2)

@@ -34,6 +34,18 @@ def test_shapes_every_backbone_and_pooling(backbone: str, bidirectional: bool) -
         torch.testing.assert_close(out.temporal_weights.sum(1), torch.ones(B))
 
 
+def test_frame_only_ablation_ignores_frame_order() -> None:
+    model = _model(lstm_layers=0, pooling="mean")
+    clip = torch.randn(1, 5, 3, SIZE, SIZE)
+    with torch.no_grad():
+        forward, backward = model(clip).logits, model(clip.flip(1)).logits
+    torch.testing.assert_close(forward, backward)
+    assert not list(model.lstm.parameters())
+    lstm = _model(pooling="mean")
+    with torch.no_grad():
+        assert not torch.allclose(lstm(clip).logits, lstm(clip.flip(1)).logits)
+
+
 def test_tiny_heatmap_resolution() -> None:
     with torch.no_grad():
         out = _model()(torch.randn(1, 2, 3, 112, 112))

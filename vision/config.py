@@ -37,9 +37,11 @@ class ModelConfig:
             raise ConfigError(f"num_classes must be >= 1, got {self.num_classes}")
         if self.pooling not in POOLINGS:
             raise ConfigError(f"pooling must be one of {', '.join(POOLINGS)}, got {self.pooling!r}")
-        for name in ("embed_dim", "lstm_hidden", "lstm_layers"):
+        for name in ("embed_dim", "lstm_hidden"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.lstm_layers < 0:
+            raise ConfigError(f"lstm_layers must be >= 0 (0: no LSTM, frame-level ablation), got {self.lstm_layers}")
         for name in ("dropout", "lstm_dropout"):
             if not 0.0 <= getattr(self, name) < 1.0:
                 raise ConfigError(f"{name} must be in [0, 1), got {getattr(self, name)}")

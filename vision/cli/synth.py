@@ -13,7 +13,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Render synthetic action clips as a UCF101-style tree with classInd.txt, "
         "trainlist01.txt and testlist01.txt.",
     )
-    p.add_argument("out_dir", help="output directory (created if missing)")
+    p.add_argument("out_dir", help="output directory (created if missing); with --sequence, the video file")
+    p.add_argument("--sequence", action="store_true", help="write ONE video acting out --classes in order "
+                   "(--seconds MIN is the length of each action) plus OUT.json with the ground-truth segments")
+    p.add_argument("--size", type=int, nargs=2, default=(640, 480), metavar=("W", "H"), help="--sequence frame size (640 480)")
+    p.add_argument("--fps", type=float, default=30.0, help="--sequence frame rate (30)")
     p.add_argument("--classes", nargs="*", help=f"classes to render (default all: {' '.join(ACTIONS)})")
     p.add_argument("--clips-per-class", type=int, default=20, help="clips per class (default 20)")
     p.add_argument("--clips-per-group", type=int, default=4, help="clips sharing one look, UCF101's gXX (default 4)")
@@ -37,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     if not 0 < args.seconds[0] <= args.seconds[1]:
         print("vision-synth: error: --seconds needs 0 < MIN <= MAX", file=sys.stderr)
         return 2
+    if args.sequence:
+        return _write_sequence(args)
     options = SynthOptions(
         classes=parse_classes(args.classes),
         clips_per_class=args.clips_per_class,
@@ -56,6 +62,31 @@ def main(argv: list[str] | None = None) -> int:
         bar.close()
     if not args.quiet:
         print(f"wrote {bar.n} clips of {len(options.classes)} classes to {out}")
+    return 0
+
+
+def _write_sequence(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    import numpy as np
+
+    from vision.data.synthset import parse_classes
+    from vision.video.encode import write_video
+    from vision.video.synth import render_sequence
+
+    out = Path(args.out_dir)
+    try:
+        frames, segments = render_sequence(list(parse_classes(args.classes)), args.seconds[0],
+                                           np.random.default_rng(args.seed), *args.size, args.fps)
+        write_video(out, frames, args.fps)
+    except (ValueError, OSError) as exc:
+        print(f"vision-synth: error: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, ValueError) else 1
+    truth = [{"label": s.action, "start": round(s.start, 3), "end": round(s.end, 3)} for s in segments]
+    out.with_suffix(".json").write_text(json.dumps({"seed": args.seed, "segments": truth}, indent=1) + "\n")
+    if not args.quiet:
+        print(f"wrote {out} ({len(frames)} frames) and {out.with_suffix('.json')}")
     return 0
 
 

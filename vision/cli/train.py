@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--pretrained", help="'imagenet' (torch hub cache or download) or a .safetensors/.pth backbone file")
     m.add_argument("--embed-dim", type=int, help="frame embedding size (128)")
     m.add_argument("--lstm-hidden", type=int, help="LSTM hidden size (128)")
-    m.add_argument("--lstm-layers", type=int, help="LSTM layers (1)")
+    m.add_argument("--lstm-layers", type=int, help="LSTM layers (1); 0 = no LSTM, the frame-averaging ablation")
     _flag(m, "bidirectional", "bidirectional LSTM (default off)")
     m.add_argument("--lstm-dropout", type=float, help="dropout between LSTM layers (0)")
     m.add_argument("--pooling", choices=["last", "mean", "max", "attention"], help="temporal pooling (attention)")

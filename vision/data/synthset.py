@@ -65,9 +65,14 @@ def make_synth_dataset(
         (out / action).mkdir(parents=True, exist_ok=True)
         action_key = ACTIONS.index(action)  # stable seeds whatever subset is asked for
         for group, clip in layout:
-            group_rng = np.random.default_rng([options.seed, action_key, group])
-            figure = action in FIGURE_ACTIONS or (action == "NoAction" and group_rng.random() < 0.4)
-            appearance = random_appearance(group_rng, figure)
+            # A group is one actor and scene acting out *every* class (seeded by group only),
+            # so appearance carries no label: only motion transfers to unseen test groups.
+            group_rng = np.random.default_rng([options.seed, group])
+            polygon, figure = random_appearance(group_rng, False), random_appearance(group_rng, True)
+            use_figure = action in FIGURE_ACTIONS or (
+                action == "NoAction" and np.random.default_rng([options.seed, action_key, group]).random() < 0.4
+            )
+            appearance = figure if use_figure else polygon
             rng = np.random.default_rng([options.seed, action_key, group, clip])
             spec = random_clip_spec(rng, options.seconds)
             name = clip_name(action, group, clip, options.suffix)

@@ -21,15 +21,19 @@ def reverse_within_lengths(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tens
 
 
 class MaskedLSTM(nn.Module):
-    """Stacked (optionally bidirectional) LSTM; output (B, T, H * directions)."""
+    """Stacked (optionally bidirectional) LSTM; output (B, T, H * directions).
+
+    With `layers=0` it is the identity (output = input): the frame-level ablation, whose
+    temporal pooling sees no frame order.
+    """
 
     def __init__(
         self, input_size: int, hidden: int, layers: int, dropout: float, bidirectional: bool
     ) -> None:
         super().__init__()
         self.bidirectional = bidirectional
-        self.output_size = hidden * (2 if bidirectional else 1)
-        sizes = [input_size] + [self.output_size] * (layers - 1)
+        self.output_size = hidden * (2 if bidirectional else 1) if layers else input_size
+        sizes = ([input_size] + [self.output_size] * (layers - 1)) if layers else []
         self.forward_layers = nn.ModuleList(nn.LSTM(s, hidden, batch_first=True) for s in sizes)
         self.backward_layers = nn.ModuleList(
             nn.LSTM(s, hidden, batch_first=True) for s in sizes if bidirectional

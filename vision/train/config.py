@@ -1,6 +1,7 @@
 """`TrainConfig`: every training option, saved as `train_config.json` in the run directory."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from vision.config import ClipConfig, ModelConfig
@@ -66,18 +67,9 @@ class TrainConfig:
             raise ConfigError("max_bad_fraction must be in [0, 1]")
 
     def model_config(self, num_classes: int) -> ModelConfig:
-        """The architecture this run trains."""
-        return ModelConfig(
-            num_classes=num_classes,
-            backbone=self.backbone,
-            embed_dim=self.embed_dim,
-            lstm_hidden=self.lstm_hidden,
-            lstm_layers=self.lstm_layers,
-            bidirectional=self.bidirectional,
-            lstm_dropout=self.lstm_dropout,
-            pooling=self.pooling,
-            dropout=self.dropout,
-        )
+        """The architecture this run trains (every ModelConfig field but num_classes comes from here)."""
+        names = [f.name for f in dataclasses.fields(ModelConfig) if f.name != "num_classes"]
+        return ModelConfig(num_classes=num_classes, **{name: getattr(self, name) for name in names})
 
     def clip_config(self) -> ClipConfig:
         """Clip sampling and preprocessing, stored in every checkpoint of the run."""
