@@ -1,0 +1,197 @@
+"""`StreamingClassifier`: live predictions at one encoder pass per sampled frame.
+
+Each sampled frame is preprocessed and encoded once; its embedding and attention map go into a
+ring of the last T frames, and every `stride` frames the temporal head runs over the ring. The
+window's logits equal `ActionNet.forward` on the same T frames. Several streams can be pushed
+together so their frames share one encoder call (many cameras, one GPU).
+"""
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Hashable
+
+import numpy as np
+import torch
+
+from vision.checkpoint import Checkpoint
+from vision.data.transforms import preprocess_frames, resize_frames
+from vision.engine.windows import autocast_for, model_device
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Where the time of one prediction went, in milliseconds (encode: this frame's share)."""
+
+    preprocess_ms: float
+    encode_ms: float
+    head_ms: float
+
+    @property
+    def total_ms(self) -> float:
+        return self.preprocess_ms + self.encode_ms + self.head_ms
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One streaming prediction (immutable, safe to hand to another thread)."""
+
+    frame_index: int  # index among sampled frames of this stream
+    timestamp: float  # seconds, the newest frame's time
+    labels: list[str]  # top-k of this window
+    probs: list[float]
+    smoothed_labels: list[str]  # top-k of the EMA-smoothed probabilities
+    smoothed_probs: list[float]
+    all_probs: np.ndarray  # (C,) smoothed, in label order
+    heatmap: np.ndarray  # (h, w) spatial attention of the newest frame
+    temporal_weights: np.ndarray  # (n,) over the window's frames, oldest first
+    latency: Latency
+
+
+@dataclass
+class _Stream:
+    embeddings: deque = field(default_factory=deque)
+    maps: deque = field(default_factory=deque)
+    sampled: int = 0
+    last_slot: int | None = None
+    smoothed: np.ndarray | None = None
+    preprocess_ms: float = 0.0
+    encode_ms: float = 0.0
+
+
+class StreamingClassifier:
+    """Classify live frames with a loaded checkpoint.
+
+    Args:
+        ckpt: loaded checkpoint (model on its device, eval mode).
+        stride: sampled frames between predictions (default: the checkpoint's).
+        k: labels kept in each prediction.
+        ema: weight of the previous smoothed probabilities (0 = no smoothing).
+        sample_fps: sampling rate by timestamp (default: the model's fps; None in the
+            checkpoint means every frame). Frames between samples are skipped cheaply.
+        min_frames: frames needed before the first prediction (default T).
+    """
+
+    def __init__(
+        self,
+        ckpt: Checkpoint,
+        *,
+        stride: int | None = None,
+        k: int = 5,
+        ema: float = 0.6,
+        sample_fps: float | None | str = "model",
+        min_frames: int | None = None,
+    ) -> None:
+        self.ckpt = ckpt
+        self.clip = ckpt.clip_config
+        self.window = self.clip.num_frames
+        self.stride = stride or self.clip.stride
+        self.k = k
+        self.ema = ema
+        self.sample_fps = self.clip.fps if sample_fps == "model" else sample_fps
+        self.min_frames = min(self.window, min_frames or self.window)
+        self.device = model_device(ckpt.model)
+        self._streams: dict[Hashable, _Stream] = {}
+
+    def reset(self, stream: Hashable | None = None) -> None:
+        """Forget the frames of one stream (or all)."""
+        if stream is None:
+            self._streams.clear()
+        else:
+            self._streams.pop(stream, None)
+
+    def _state(self, stream: Hashable) -> _Stream:
+        if stream not in self._streams:
+            self._streams[stream] = _Stream(deque(maxlen=self.window), deque(maxlen=self.window))
+        return self._streams[stream]
+
+    def wants(self, timestamp: float, stream: Hashable = 0) -> bool:
+        """Whether a frame at `timestamp` would be sampled (callers may skip decoding it)."""
+        if self.sample_fps is None:
+            return True
+        state = self._state(stream)
+        slot = math.floor(timestamp * self.sample_fps + 1e-6)
+        return state.last_slot is None or slot > state.last_slot
+
+    def push(self, rgb: np.ndarray, timestamp: float, stream: Hashable = 0) -> Prediction | None:
+        """Add one RGB frame (H, W, 3) uint8; returns a Prediction when the head ran."""
+        return self.push_many([(stream, rgb, timestamp)]).get(stream)
+
+    @torch.no_grad()
+    def push_many(self, frames: list[tuple[Hashable, np.ndarray, float]]) -> dict[Hashable, Prediction]:
+        """Add frames of several streams with one batched encoder call; returns new predictions."""
+        taken = []
+        for stream, rgb, ts in frames:
+            if self.wants(ts, stream):
+                state = self._state(stream)
+                if self.sample_fps is not None:
+                    state.last_slot = math.floor(ts * self.sample_fps + 1e-6)
+                taken.append((stream, rgb, ts))
+        if not taken:
+            return {}
+        t0 = time.perf_counter()
+        size = self.clip.frame_size  # streams may differ in frame size: resize each, then stack
+        x = preprocess_frames(np.concatenate([resize_frames(rgb[None], size) for _, rgb, _ in taken]), self.clip)
+        x = x.to(self.device)  # (n, 3, S, S)
+        if self.device.type == "cuda":
+            x = x.contiguous(memory_format=torch.channels_last)
+        t1 = time.perf_counter()
+        with autocast_for(self.device):
+            encoded = self.ckpt.model.encode_frames(x)
+        emb = encoded.embeddings.float()  # (n, D), stays on the device
+        maps = encoded.attention_maps.float().cpu().numpy()  # (n, h, w)
+        if self.device.type == "cuda":
+            torch.cuda.synchronize()
+        t2 = time.perf_counter()
+        share = 1000.0 / len(taken)
+        due = []
+        for i, (stream, _, ts) in enumerate(taken):
+            state = self._state(stream)
+            state.embeddings.append(emb[i])
+            state.maps.append(maps[i])
+            state.sampled += 1
+            state.preprocess_ms = (t1 - t0) * share
+            state.encode_ms = (t2 - t1) * share
+            if len(state.embeddings) >= self.min_frames and (state.sampled - self.min_frames) % self.stride == 0:
+                due.append((stream, ts))
+        return self._run_head(due)
+
+    def _run_head(self, due: list[tuple[Hashable, float]]) -> dict[Hashable, Prediction]:
+        if not due:
+            return {}
+        t0 = time.perf_counter()
+        states = [self._state(s) for s, _ in due]
+        longest = max(len(s.embeddings) for s in states)
+        batch = torch.zeros(len(due), longest, states[0].embeddings[0].shape[0], device=self.device)
+        mask = torch.zeros(len(due), longest, dtype=torch.bool, device=self.device)
+        for i, state in enumerate(states):
+            n = len(state.embeddings)
+            batch[i, :n] = torch.stack(list(state.embeddings))
+            mask[i, :n] = True
+        with autocast_for(self.device):
+            head = self.ckpt.model.classify_embeddings(batch, mask)
+        probs = torch.softmax(head.logits.float(), dim=1).cpu().numpy()  # (b, C)
+        weights = head.temporal_weights.float().cpu().numpy()
+        head_ms = (time.perf_counter() - t0) * 1000 / len(due)
+        out = {}
+        for i, ((stream, ts), state) in enumerate(zip(due, states)):
+            p = probs[i]
+            state.smoothed = p if state.smoothed is None else self.ema * state.smoothed + (1 - self.ema) * p
+            top, top_s = np.argsort(-p)[: self.k], np.argsort(-state.smoothed)[: self.k]
+            labels = self.ckpt.labels
+            out[stream] = Prediction(
+                frame_index=state.sampled - 1,
+                timestamp=ts,
+                labels=[labels[j] for j in top],
+                probs=[float(p[j]) for j in top],
+                smoothed_labels=[labels[j] for j in top_s],
+                smoothed_probs=[float(state.smoothed[j]) for j in top_s],
+                all_probs=state.smoothed.copy(),
+                heatmap=state.maps[-1],
+                temporal_weights=weights[i, : len(state.embeddings)].copy(),
+                latency=Latency(state.preprocess_ms, state.encode_ms, head_ms),
+            )
+        return out
+
