@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 
 from vision.errors import VideoError
-from vision.video.sources import FrameReader, open_reader, redact
+from vision.video.sources import FrameReader, is_camera, is_url, open_reader, redact
 
 
 class SourceState(str, enum.Enum):
@@ -151,15 +151,20 @@ class CaptureThread:
             self._times.append(now)
             self._cond.notify_all()
 
-    def _open(self) -> FrameReader | None:
-        """Open the source, retrying with exponential backoff; None when stopped or given up."""
+    def _open(self, first: bool = False) -> FrameReader | None:
+        """Open the source, retrying with exponential backoff; None when stopped or given up.
+
+        A file that cannot be opened at the start fails at once: unlike a camera or a stream,
+        waiting will not bring it back.
+        """
         delay, attempts = self.backoff[0], 0
+        retry = self.reconnect and not (first and not is_camera(self.source) and not is_url(self.source))
         while not self._stop.is_set():
             try:
                 return self.opener(self.source)
             except (VideoError, OSError) as exc:
                 attempts += 1
-                if not self.reconnect or (self.max_retries is not None and attempts > self.max_retries):
+                if not retry or (self.max_retries is not None and attempts > self.max_retries):
                     self._set_state(SourceState.FAILED, str(exc))
                     return None
                 self._set_state(SourceState.RECONNECTING, f"{exc}; retrying in {delay:.1f} s")
@@ -168,7 +173,7 @@ class CaptureThread:
         return None
 
     def _run(self) -> None:
-        reader = self._open()
+        reader = self._open(first=True)
         offset = 0.0  # keeps timestamps increasing across loops and reconnects
         while reader is not None and not self._stop.is_set():
             self._set_state(SourceState.RUNNING, self.name)
