@@ -16,8 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from vision.checkpoint import load_checkpoint
-from vision.cli.classify import DEFAULT_WEIGHTS
+from _common import bench_checkpoint
 from vision.data.clips import dense_windows
 from vision.data.transforms import preprocess_frames
 from vision.engine.batch import classify_video
@@ -51,14 +50,15 @@ def naive(ckpt, path: Path) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--weights", default=str(DEFAULT_WEIGHTS), help="checkpoint directory")
+    parser.add_argument("--weights", help="checkpoint directory (default: weights/default if present)")
+    parser.add_argument("--backbone", default="tiny", help="backbone of the random-init model (tiny)")
     parser.add_argument("--seconds", type=float, default=30.0, help="length of the generated 640x480 30 fps video")
     parser.add_argument("--video", type=Path, help="use this file instead of a generated one")
     parser.add_argument("--repeats", type=int, default=3, help="runs per variant, interleaved (best kept)")
     args = parser.parse_args()
     torch.set_num_threads(2)
-    ckpt = load_checkpoint(args.weights)
     with tempfile.TemporaryDirectory() as tmp:
+        ckpt, name = bench_checkpoint(args.weights, Path(tmp), args.backbone)
         path = args.video
         if path is None:
             n = max(1, round(args.seconds / 3))
@@ -66,7 +66,7 @@ def main() -> None:
             frames, _ = render_sequence(actions, args.seconds / n, np.random.default_rng(0), 640, 480, 30)
             path = write_video(Path(tmp) / "bench.mp4", frames, 30)
         sampled = sum(1 for _ in iter_frames(path, fps=ckpt.clip_config.fps))
-        print(f"{path.name}: {sampled} sampled frames at {ckpt.clip_config.fps} fps; model "
+        print(f"{path.name}: {sampled} sampled frames at {ckpt.clip_config.fps} fps; model {name}: "
               f"{ckpt.model_config.backbone} {ckpt.clip_config.frame_size}px T={ckpt.clip_config.num_frames} "
               f"stride={ckpt.clip_config.stride}")
         classify_video(ckpt, path)  # warm-up

@@ -23,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", help="webcam index, video file or stream URL")
     p.add_argument("--weights", default=str(DEFAULT_WEIGHTS), help="checkpoint directory (default weights/default)")
     p.add_argument("--jsonl", type=Path, help="append predictions here instead of standard output")
-    p.add_argument("--stride", type=int, help="sampled frames between predictions (default: the model's)")
+    p.add_argument("--stride", type=int, help="sampled frames between predictions (default 1)")
     p.add_argument("--topk", type=int, default=5, help="labels per prediction (5)")
     p.add_argument("--ema", type=float, default=0.6, help="smoothing of probabilities over predictions (0.6; 0 = off)")
     p.add_argument("--loop", action="store_true", help="restart a file source at its end")

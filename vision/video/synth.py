@@ -75,7 +75,11 @@ def _contrasting(rng: np.random.Generator, against: tuple[int, int, int]) -> tup
 
 def random_appearance(rng: np.random.Generator, figure: bool) -> Appearance:
     """Draw a group's look; `figure` picks a stick figure instead of a polygon."""
-    bg = (_color(rng), _color(rng))
+    # Texture contrast is moderate (the second colour near the first): at 64-112 px a full-range
+    # checker or stripe pattern aliases into flicker as strong as the actor's own edges.
+    base = _color(rng)
+    second = tuple(int(np.clip(c + d, 0, 255)) for c, d in zip(base, rng.integers(-70, 71, 3)))
+    bg = (base, second)
     mean_bg = tuple((a + b) // 2 for a, b in zip(*bg))
     color = _contrasting(rng, mean_bg)  # type: ignore[arg-type]
     return Appearance(

@@ -1,0 +1,22 @@
+"""Shared by the benchmark scripts: the model to measure."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from vision.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from vision.cli.classify import DEFAULT_WEIGHTS
+from vision.config import ClipConfig, ModelConfig
+from vision.model import build_model
+from vision.video.synth import ACTIONS
+
+
+def bench_checkpoint(weights: str | None, tmp: Path, backbone: str = "tiny", frame_size: int | None = None) -> tuple[Checkpoint, str]:
+    """`weights`, else weights/default when present (tiny only), else a random-init model of the
+    default architecture: speed does not depend on the weights' values."""
+    if weights is None and DEFAULT_WEIGHTS.is_dir() and backbone == "tiny" and frame_size is None:
+        weights = str(DEFAULT_WEIGHTS)
+    if weights is not None:
+        return load_checkpoint(weights), weights
+    clip = ClipConfig(frame_size=frame_size or ClipConfig().frame_size)
+    model = build_model(ModelConfig(num_classes=len(ACTIONS), backbone=backbone))
+    return load_checkpoint(save_checkpoint(tmp / "m", model, clip, list(ACTIONS))), f"random-init {backbone}"
