@@ -46,6 +46,24 @@ def test_frame_only_ablation_ignores_frame_order() -> None:
         assert not torch.allclose(lstm(clip).logits, lstm(clip.flip(1)).logits)
 
 
+@pytest.mark.parametrize("backbone", ["tiny", "mobilenet_v3_small"])
+def test_fused_model_matches_and_has_no_batchnorm(backbone: str) -> None:
+    from vision.model.fuse import fuse_conv_bn
+
+    model = _model(backbone=backbone)
+    with torch.no_grad():  # non-trivial BN statistics
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.5, 0.5)
+                m.running_var.uniform_(0.5, 2.0)
+    fused = fuse_conv_bn(model)
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in fused.encoder.modules()) or backbone != "tiny"
+    clip = torch.randn(1, 3, 3, SIZE, SIZE)
+    with torch.no_grad():
+        torch.testing.assert_close(fused(clip).logits, model(clip).logits, rtol=1e-4, atol=1e-4)
+    assert any(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules())  # original untouched
+
+
 def test_tiny_heatmap_resolution() -> None:
     with torch.no_grad():
         out = _model()(torch.randn(1, 2, 3, 112, 112))

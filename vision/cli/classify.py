@@ -36,6 +36,20 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def load_weights(weights: str, device: str):
+    """Load the checkpoint, with a hint when the default weights are not there."""
+    from vision.checkpoint import load_checkpoint
+    from vision.device import resolve_device
+    from vision.errors import CheckpointError
+
+    if Path(weights) == DEFAULT_WEIGHTS and not DEFAULT_WEIGHTS.is_dir():
+        raise CheckpointError(
+            f"no default model at {DEFAULT_WEIGHTS}; train one (vision-train DATA_DIR --out runs/NAME) "
+            "and pass --weights runs/NAME/best"
+        )
+    return load_checkpoint(weights, resolve_device(device))
+
+
 def parse_shard(text: str | None) -> tuple[int, int]:
     """`I/N` -> (I, N); falls back to torchrun's RANK/WORLD_SIZE, else (0, 1)."""
     if text is None:
@@ -94,14 +108,12 @@ def main(argv: list[str] | None = None) -> int:
     def body() -> int:
         from tqdm import tqdm
 
-        from vision.checkpoint import load_checkpoint
-        from vision.device import resolve_device
         from vision.engine.annotate import write_annotated
         from vision.engine.batch import classify_video
         from vision.engine.outputs import ResultWriter
         from vision.errors import VisionError
 
-        ckpt = load_checkpoint(args.weights, resolve_device(args.device))
+        ckpt = load_weights(args.weights, args.device)
         paths = expand_inputs(args.inputs)[shard::shards]
         writer = ResultWriter(_sharded(args.json, shard, shards), _sharded(args.csv, shard, shards))
         failed = 0

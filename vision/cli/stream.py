@@ -53,12 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
 
     def body() -> int:
-        from vision.checkpoint import load_checkpoint
-        from vision.device import resolve_device
+        from vision.cli.classify import load_weights
         from vision.engine.stream import StreamingClassifier
         from vision.video.capture import CaptureThread, SourceState
 
-        ckpt = load_checkpoint(args.weights, resolve_device(args.device))
+        ckpt = load_weights(args.weights, args.device)
         engine = StreamingClassifier(ckpt, stride=args.stride, k=args.topk, ema=args.ema)
         stop = threading.Event()
         previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}

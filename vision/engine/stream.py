@@ -19,6 +19,7 @@ import torch
 from vision.checkpoint import Checkpoint
 from vision.data.transforms import preprocess_frames, resize_frames
 from vision.engine.windows import autocast_for, model_device
+from vision.model.fuse import fuse_conv_bn
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class StreamingClassifier:
         self.sample_fps = self.clip.fps if sample_fps == "model" else sample_fps
         self.min_frames = min(self.window, min_frames or self.window)
         self.device = model_device(ckpt.model)
+        self.model = fuse_conv_bn(ckpt.model)  # batch-of-one encoding: fewer, fused ops
         self._streams: dict[Hashable, _Stream] = {}
 
     def reset(self, stream: Hashable | None = None) -> None:
@@ -140,7 +142,7 @@ class StreamingClassifier:
             x = x.contiguous(memory_format=torch.channels_last)
         t1 = time.perf_counter()
         with autocast_for(self.device):
-            encoded = self.ckpt.model.encode_frames(x)
+            encoded = self.model.encode_frames(x)
         emb = encoded.embeddings.float()  # (n, D), stays on the device
         maps = encoded.attention_maps.float().cpu().numpy()  # (n, h, w)
         if self.device.type == "cuda":
@@ -172,7 +174,7 @@ class StreamingClassifier:
             batch[i, :n] = torch.stack(list(state.embeddings))
             mask[i, :n] = True
         with autocast_for(self.device):
-            head = self.ckpt.model.classify_embeddings(batch, mask)
+            head = self.model.classify_embeddings(batch, mask)
         probs = torch.softmax(head.logits.float(), dim=1).cpu().numpy()  # (b, C)
         weights = head.temporal_weights.float().cpu().numpy()
         head_ms = (time.perf_counter() - t0) * 1000 / len(due)
