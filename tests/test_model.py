@@ -94,8 +94,9 @@ def test_split_api_equals_forward(pooling: str) -> None:
 
 @pytest.mark.parametrize("pooling", POOLINGS)
 @pytest.mark.parametrize("bidirectional", [False, True])
-def test_masked_clip_equals_unpadded_clip(pooling: str, bidirectional: bool) -> None:
-    model = _model(pooling=pooling, bidirectional=bidirectional, lstm_layers=2)
+@pytest.mark.parametrize("motion", [False, True])
+def test_masked_clip_equals_unpadded_clip(pooling: str, bidirectional: bool, motion: bool) -> None:
+    model = _model(pooling=pooling, bidirectional=bidirectional, lstm_layers=2, motion_features=motion)
     short = torch.randn(1, 3, 3, SIZE, SIZE)
     full = torch.randn(1, 6, 3, SIZE, SIZE)
     # Batch a 3-frame clip padded with loud noise next to a full 6-frame clip.

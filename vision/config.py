@@ -31,6 +31,7 @@ class ModelConfig:
     lstm_dropout: float = 0.0
     pooling: str = "attention"
     dropout: float = 0.3
+    motion_features: bool = True  # feed [e_t, e_t - e_(t-1)] to the LSTM: motion made linear
 
     def __post_init__(self) -> None:
         if self.num_classes < 1:

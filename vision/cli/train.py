@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--lstm-dropout", type=float, help="dropout between LSTM layers (0)")
     m.add_argument("--pooling", choices=["last", "mean", "max", "attention"], help="temporal pooling (attention)")
     m.add_argument("--dropout", type=float, help="dropout before the classifier (0.3)")
+    _flag(m, "motion-features", "feed the LSTM frame-to-frame embedding differences too (default on)")
     c = p.add_argument_group("clips")
     c.add_argument("--frames", dest="num_frames", type=int, help="clip length T in sampled frames (16)")
     c.add_argument("--frame-size", type=int, help="square input size in pixels (112)")

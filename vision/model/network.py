@@ -47,8 +47,10 @@ class ActionNet(nn.Module):
         encoder = build_encoder(config.backbone, pretrained)
         self.encoder = encoder.features
         self.spatial = SpatialAttentionPool(encoder.out_channels, config.embed_dim)
+        # Deltas feed the LSTM; without one (the frame-only ablation) they would leak frame order.
+        self.motion_features = config.motion_features and config.lstm_layers > 0
         self.lstm = MaskedLSTM(
-            config.embed_dim,
+            config.embed_dim * (2 if self.motion_features else 1),
             config.lstm_hidden,
             config.lstm_layers,
             config.lstm_dropout,
@@ -74,6 +76,9 @@ class ActionNet(nn.Module):
         if mask is None:
             mask = torch.ones(b, t, dtype=torch.bool, device=embeddings.device)
         lengths = lengths_from_mask(mask.bool())  # (B,)
+        if self.motion_features:  # causal deltas: padding after the valid steps cannot leak
+            deltas = torch.cat([torch.zeros_like(embeddings[:, :1]), embeddings.diff(dim=1)], dim=1)
+            embeddings = torch.cat([embeddings, deltas], dim=2)  # (B, T, 2D)
         outputs = self.lstm(embeddings, lengths)  # (B, T, H*dirs)
         pooled, weights = self.temporal(outputs, mask.bool())  # (B, H*dirs), (B, T)
         return HeadOutput(self.head(pooled), weights)

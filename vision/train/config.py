@@ -29,6 +29,7 @@ class TrainConfig:
     lstm_dropout: float = 0.0
     pooling: str = "attention"
     dropout: float = 0.3
+    motion_features: bool = True
     # clips
     num_frames: int = 16
     frame_size: int = 112
