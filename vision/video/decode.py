@@ -70,10 +70,9 @@ def resize_short_side(rgb: np.ndarray, short_side: int) -> np.ndarray:
 
 class _PyAVReader:
     def __init__(self, path: Path) -> None:
-        import av
+        from vision.video.avlib import av
 
         self.path = path
-        av.logging.set_level(av.logging.PANIC)  # failures are reported as VideoError, not FFmpeg log lines
         try:
             self.container = av.open(str(path), metadata_errors="ignore")
         except (av.FFmpegError, UnicodeDecodeError, ValueError) as exc:
@@ -98,7 +97,7 @@ class _PyAVReader:
         return VideoInfo(str(self.path), s.width, s.height, fps, int(count), duration, codec, "pyav")
 
     def frames(self) -> Iterator[tuple[float | None, Callable[[], np.ndarray]]]:
-        import av
+        from vision.video.avlib import av
 
         try:
             for frame in self.container.decode(self.stream):

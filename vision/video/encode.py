@@ -35,7 +35,7 @@ class VideoWriter:
         quality: int = 23,
         options: dict[str, str] | None = None,
     ) -> None:
-        import av
+        from vision.video.avlib import av
 
         self.path = Path(path)
         default_codec, default_fmt = DEFAULT_CODECS.get(self.path.suffix.lower(), ("libx264", "yuv420p"))
@@ -66,7 +66,7 @@ class VideoWriter:
 
     def write(self, rgb: np.ndarray) -> None:
         """Encode one RGB frame."""
-        import av
+        from vision.video.avlib import av
 
         if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
             raise ValueError(f"expected (H, W, 3) uint8 RGB, got {rgb.shape} {rgb.dtype}")

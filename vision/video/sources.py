@@ -69,14 +69,13 @@ class PyAVReader:
     """A file (paced by the caller) or a network stream (RTSP/HTTP/...), through PyAV."""
 
     def __init__(self, source: str, timeout: float = 10.0) -> None:
-        import av
+        from vision.video.avlib import av
 
         self.name = redact(source)
         self.live = is_url(source)
         if not self.live and not Path(source).is_file():
             raise VideoError(f"{source}: no such file")
         options = {"rtsp_transport": "tcp"} if source.startswith("rtsp") else {}
-        av.logging.set_level(av.logging.PANIC)
         try:
             self.container = av.open(source, options=options, timeout=timeout)
         except (av.FFmpegError, OSError, ValueError) as exc:
@@ -91,7 +90,7 @@ class PyAVReader:
         self._frames: Iterator = self.container.decode(stream)
 
     def read(self) -> tuple[np.ndarray, float] | None:
-        import av
+        from vision.video.avlib import av
 
         try:
             frame = next(self._frames)
