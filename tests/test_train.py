@@ -5,7 +5,6 @@ import csv
 import shutil
 from pathlib import Path
 
-import pytest
 from vision.checkpoint import load_checkpoint
 from vision.cli.eval import main as eval_main
 from vision.cli.train import main as train_main

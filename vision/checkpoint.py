@@ -34,10 +34,6 @@ class CheckpointInfo:
     labels: list[str]
     extra: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def name(self) -> str:
-        return self.path.name
-
 
 @dataclass
 class Checkpoint(CheckpointInfo):

@@ -5,7 +5,6 @@ Only the CLIs parse strings; everything past `vision/cli/` takes these typed obj
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -100,7 +99,3 @@ def from_dict(cls: type[T], data: Any) -> T:
     except TypeError as exc:  # a required field is missing
         raise ConfigError(f"bad {cls.__name__}: {exc}") from None
 
-
-def dumps(config: Any) -> str:
-    """Serialise a config dataclass as indented JSON."""
-    return json.dumps(to_dict(config), indent=2)

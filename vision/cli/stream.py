@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -86,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
                         out.write(json.dumps(prediction_record(pred, capture.stats().fps, latency)) + "\n")
                         out.flush()
                     except BrokenPipeError:  # e.g. `vision-stream 0 | head`: the reader is gone
-                        sys.stdout = None  # type: ignore[assignment]  # no flush at interpreter exit
+                        # Python's documented recipe: no second BrokenPipeError at interpreter exit
+                        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
                         break
                     count += 1
         finally:

@@ -7,6 +7,7 @@ flushed and fsynced, so what was reported before a crash is on disk intact.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 from pathlib import Path
@@ -64,8 +65,6 @@ class ResultWriter:
                     result.path, i, f"{w.start:.3f}", f"{w.end:.3f}", w.labels[0], f"{w.probs[0]:.5f}",
                     "|".join(w.labels), "|".join(f"{p:.5f}" for p in w.probs),
                 ])
-            import io
-
             buf = io.StringIO()
             csv.writer(buf).writerows(rows)
             self._append(self.csv_path, buf.getvalue())

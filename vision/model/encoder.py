@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-import torch
 from torch import nn
 
 from vision.model.pretrained import load_backbone_weights
@@ -106,13 +105,3 @@ _register_torchvision("mobilenet_v3_large", _features_attr, 960)
 _register_torchvision("resnet18", _resnet_trunk, 512)
 _register_torchvision("efficientnet_b0", _features_attr, 1280)
 
-
-def feature_map_size(encoder: Encoder, frame_size: int) -> tuple[int, int]:
-    """Spatial size (h, w) of the encoder's map for square frames of `frame_size`."""
-    with torch.no_grad():
-        probe = torch.zeros(1, 3, frame_size, frame_size)
-        was_training = encoder.features.training
-        encoder.features.eval()
-        out = encoder.features(probe)
-        encoder.features.train(was_training)
-    return int(out.shape[-2]), int(out.shape[-1])

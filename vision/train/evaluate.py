@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -25,8 +25,8 @@ class DatasetEvaluation:
 
     evaluation: Evaluation
     classes: list[str]
-    predictions: list[dict] = field(default_factory=list)
-    failed: list[dict] = field(default_factory=list)
+    predictions: list[dict]
+    failed: list[dict]
 
 
 def video_probs(ckpt: Checkpoint, frames: np.ndarray, clips: int, batch_size: int = 64) -> np.ndarray:
@@ -52,19 +52,22 @@ def evaluate_items(
     if cache is None:
         cache = FrameCache(None, DecodeParams.for_clip(ckpt.clip_config))
     to_model = {i: ckpt.labels.index(c) if c in ckpt.labels else -1 for i, c in enumerate(dataset_classes)}
-    probs, labels, result = [], [], DatasetEvaluation(evaluate_probs(np.zeros((0, 1)), np.zeros(0), 1), ckpt.labels)
+    probs: list[np.ndarray] = []
+    labels: list[int] = []
+    predictions: list[dict] = []
+    failed: list[dict] = []
     for item in items:
         try:
             p = video_probs(ckpt, np.asarray(cache.load(item.path).frames), clips)
         except VideoError as exc:
-            result.failed.append({"path": str(item.path), "error": str(exc)})
+            failed.append({"path": str(item.path), "error": str(exc)})
         else:
             label = to_model[item.label]
             if label >= 0:
                 probs.append(p)
                 labels.append(label)
             top = int(p.argmax())
-            result.predictions.append({
+            predictions.append({
                 "path": str(item.path), "true": dataset_classes[item.label],
                 "predicted": ckpt.labels[top], "probability": float(p[top]),
             })
@@ -72,8 +75,7 @@ def evaluate_items(
             progress()
     n = len(ckpt.labels)
     stacked = np.stack(probs) if probs else np.zeros((0, n))
-    result.evaluation = evaluate_probs(stacked, np.array(labels), n)
-    return result
+    return DatasetEvaluation(evaluate_probs(stacked, np.array(labels), n), ckpt.labels, predictions, failed)
 
 
 def write_evaluation(result: DatasetEvaluation, out: Path, meta: dict) -> Path:

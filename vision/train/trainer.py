@@ -69,10 +69,11 @@ def _drop_unreadable(index: DatasetIndex, cache: FrameCache, config: TrainConfig
     items = index.train + index.test
     if info.is_main:
         bar = tqdm(total=len(items), desc="decoding videos", unit="video", leave=False, disable=None)
-        cache.build((i.path for i in items), progress=lambda: bar.update(1))
+        bad = dict(cache.build((i.path for i in items), progress=lambda: bar.update(1)))
         bar.close()
     D.barrier(info)
-    bad = dict(cache.build(i.path for i in items))  # cache hits now; failures decode again (cheap)
+    if not info.is_main:  # after rank 0 filled the cache: hits, only failures decode again
+        bad = dict(cache.build(i.path for i in items))
     if bad and info.is_main:
         _warn(f"skipping {len(bad)} unreadable video(s): " + "; ".join(bad.values()))
     if len(bad) > config.max_bad_fraction * len(items):

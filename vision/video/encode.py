@@ -46,8 +46,6 @@ class VideoWriter:
         if self.codec == "libx264":
             self.options.setdefault("crf", str(quality))
             self.options.setdefault("preset", "veryfast")
-        elif self.codec == "mpeg4":
-            self.options.setdefault("qscale", "3")
         self.frames_written = 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -61,7 +59,7 @@ class VideoWriter:
         stream.width, stream.height = width + width % 2, height + height % 2
         stream.pix_fmt = self.pix_fmt
         if self.codec == "mpeg4":
-            stream.codec_context.qscale = 3  # type: ignore[attr-defined]
+            stream.codec_context.qscale = 3  # type: ignore[attr-defined]  # the "qscale" stream option has no effect
         self._stream = stream
 
     def write(self, rgb: np.ndarray) -> None:
