@@ -1,6 +1,7 @@
 """vision-synth: determinism, UCF101 formats, group-wise splits, both index modes."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +10,15 @@ from vision.cli.synth import main as synth_main
 from vision.data.synthset import SynthOptions, make_synth_dataset
 from vision.data.ucf import index_dataset
 from vision.video.decode import probe, read_video
-from vision.video.synth import ACTIONS, random_appearance, random_clip_spec, render_clip
+from vision.video.synth import (
+    ACTIONS,
+    continue_motion,
+    pose_at,
+    random_appearance,
+    random_clip_spec,
+    random_motion,
+    render_clip,
+)
 
 
 def test_at_least_eight_classes_with_no_action() -> None:
@@ -79,3 +88,28 @@ def test_same_seed_same_videos(tmp_path: Path) -> None:
 def test_cli_usage_errors(tmp_path: Path) -> None:
     assert synth_main([str(tmp_path), "--classes", "Dance", "--quiet"]) == 2
     assert synth_main([str(tmp_path), "--clips-per-class", "0", "--quiet"]) == 2
+
+
+def test_worker_count_does_not_change_the_dataset(tmp_path: Path) -> None:
+    options = SynthOptions(classes=("MoveLeft", "Wave"), clips_per_class=3, seconds=(0.5, 0.5))
+    one = make_synth_dataset(tmp_path / "one", options)
+    two = make_synth_dataset(tmp_path / "two", options, workers=2)
+    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file())
+    assert all((one / f).read_bytes() == (two / f).read_bytes() for f in files)
+
+
+def test_sequence_actions_continue_where_the_previous_one_ended() -> None:
+    rng = np.random.default_rng(3)
+    n, fps = 30, 25.0
+    mid = (n - 1) / fps / 2
+    for before, after in [("MoveLeft", "Grow"), ("RotateClockwise", "Shrink"), ("Grow", "MoveRight")]:
+        prev = random_motion(rng, before)
+        prev = replace(prev, center=(0.5, 0.5), size=0.18)  # away from the clipping bounds
+        nxt = continue_motion(random_motion(rng, after), after, prev, before, n, fps)
+        pdx, pdy, pangle, pscale, _ = pose_at(before, prev, (n - 1) / fps, mid)
+        dx, dy, angle, scale, _ = pose_at(after, nxt, 0.0, mid)
+        assert abs((prev.center[0] + pdx) - (nxt.center[0] + dx)) < 1e-6
+        assert abs((prev.center[1] + pdy) - (nxt.center[1] + dy)) < 1e-6
+        assert abs(prev.size * pscale - nxt.size * scale) < 1e-6
+        assert abs(pangle - angle) < 1e-6

@@ -25,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="random seed; same seed, same videos (default 0)")
     p.add_argument("--format", choices=["avi", "mp4", "mkv", "webm"], default="avi", help="container (default avi, MPEG-4 like UCF101)")
     p.add_argument("--seconds", type=float, nargs=2, default=(2.0, 4.0), metavar=("MIN", "MAX"), help="clip length range in seconds")
+    p.add_argument("--workers", type=int, default=1, help="render clips in this many processes (default 1); "
+                   "the output does not depend on it")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
@@ -54,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     bar = tqdm(total=len(options.classes) * options.clips_per_class, unit="clip", disable=args.quiet)
     try:
-        out = make_synth_dataset(args.out_dir, options, progress=lambda done, total: bar.update(1))
+        out = make_synth_dataset(args.out_dir, options, progress=lambda done, total: bar.update(1),
+                                 workers=max(1, args.workers))
     except (ValueError, OSError) as exc:
         print(f"vision-synth: error: {exc}", file=sys.stderr)
         return 1 if isinstance(exc, OSError) else 2

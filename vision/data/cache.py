@@ -6,6 +6,7 @@ DataLoader workers (or processes) racing on one video both end with a complete f
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 import hashlib
 import json
 import os
@@ -104,15 +105,25 @@ class FrameCache:
                 raise
 
     def build(
-        self, paths: Iterable[Path], progress: Callable[[], None] | None = None
+        self, paths: Iterable[Path], progress: Callable[[], None] | None = None, workers: int = 1
     ) -> list[tuple[Path, str]]:
-        """Decode every video not cached yet; return `(path, reason)` for the unreadable ones."""
-        failures = []
-        for path in paths:
+        """Decode every video not cached yet (`workers` threads; decoding releases the GIL).
+
+        Returns `(path, reason)` for the unreadable ones.
+        """
+
+        def attempt(path: Path) -> tuple[Path, str] | None:
             try:
                 self.load(path)
+                return None
             except VideoError as exc:
-                failures.append((Path(path), str(exc)))
-            if progress:
-                progress()
+                return Path(path), str(exc)
+
+        failures = []
+        with ThreadPoolExecutor(max(1, workers)) as pool:
+            for failure in pool.map(attempt, paths):
+                if failure:
+                    failures.append(failure)
+                if progress:
+                    progress()
         return failures

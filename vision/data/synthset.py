@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import math
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -49,46 +51,55 @@ def make_synth_dataset(
     out_dir: str | Path,
     options: SynthOptions = SynthOptions(),
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> Path:
-    """Render the dataset into `out_dir` and return it. Deterministic for `options.seed`."""
+    """Render the dataset into `out_dir` with `workers` processes; deterministic for `options.seed`."""
     out = Path(out_dir)
+    train_lines: list[str] = []
+    test_lines: list[str] = []
     unknown = [c for c in options.classes if c not in ACTIONS]
     if unknown:
         raise ValueError(f"unknown classes {unknown}; known: {', '.join(ACTIONS)}")
     layout = group_layout(options.clips_per_class, options.clips_per_group)
     tests = test_groups(max(g for g, _ in layout), options.test_fraction)
-    train_lines: list[str] = []
-    test_lines: list[str] = []
-    total = len(options.classes) * len(layout)
-    done = 0
-    for class_id, action in enumerate(options.classes, start=1):
+    for action in options.classes:
         (out / action).mkdir(parents=True, exist_ok=True)
-        action_key = ACTIONS.index(action)  # stable seeds whatever subset is asked for
-        for group, clip in layout:
-            # A group is one actor and scene acting out *every* class (seeded by group only),
-            # so appearance carries no label: only motion transfers to unseen test groups.
-            group_rng = np.random.default_rng([options.seed, group])
-            polygon, figure = random_appearance(group_rng, False), random_appearance(group_rng, True)
-            use_figure = action in FIGURE_ACTIONS or (
-                action == "NoAction" and np.random.default_rng([options.seed, action_key, group]).random() < 0.4
-            )
-            appearance = figure if use_figure else polygon
-            rng = np.random.default_rng([options.seed, action_key, group, clip])
-            spec = random_clip_spec(rng, options.seconds)
-            name = clip_name(action, group, clip, options.suffix)
-            frames = render_clip(action, recolor(appearance, rng), rng, spec)
-            write_video(out / action / name, frames, spec.fps)
+    jobs = [(out, options, action, group, clip) for action in options.classes for group, clip in layout]
+    # Every clip has its own seed, so the tree is the same whatever the worker count.
+    with ProcessPoolExecutor(workers) if workers > 1 else nullcontext() as pool:
+        names = pool.map(_render_one, jobs, chunksize=4) if pool else map(_render_one, jobs)
+        for done, ((_, _, action, group, _), name) in enumerate(zip(jobs, names), start=1):
+            class_id = options.classes.index(action) + 1
             if group in tests:
                 test_lines.append(f"{action}/{name}")
             else:
                 train_lines.append(f"{action}/{name} {class_id}")
-            done += 1
             if progress:
-                progress(done, total)
+                progress(done, len(jobs))
     (out / "classInd.txt").write_text("".join(f"{i} {c}{CRLF}" for i, c in enumerate(options.classes, 1)))
     (out / "trainlist01.txt").write_text("".join(line + CRLF for line in train_lines))
     (out / "testlist01.txt").write_text("".join(line + CRLF for line in test_lines))
     return out
+
+
+def _render_one(job: tuple[Path, SynthOptions, str, int, int]) -> str:
+    """Render and write one clip; returns its file name."""
+    out, options, action, group, clip = job
+    action_key = ACTIONS.index(action)  # stable seeds whatever subset is asked for
+    # A group is one actor and scene acting out *every* class (seeded by group only),
+    # so appearance carries no label: only motion transfers to unseen test groups.
+    group_rng = np.random.default_rng([options.seed, group])
+    polygon, figure = random_appearance(group_rng, False), random_appearance(group_rng, True)
+    use_figure = action in FIGURE_ACTIONS or (
+        action == "NoAction" and np.random.default_rng([options.seed, action_key, group]).random() < 0.4
+    )
+    appearance = figure if use_figure else polygon
+    rng = np.random.default_rng([options.seed, action_key, group, clip])
+    spec = random_clip_spec(rng, options.seconds)
+    name = clip_name(action, group, clip, options.suffix)
+    frames = render_clip(action, recolor(appearance, rng), rng, spec)
+    write_video(out / action / name, frames, spec.fps)
+    return name
 
 
 def parse_classes(names: Sequence[str] | None) -> tuple[str, ...]:

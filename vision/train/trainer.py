@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -69,7 +70,8 @@ def _drop_unreadable(index: DatasetIndex, cache: FrameCache, config: TrainConfig
     items = index.train + index.test
     if info.is_main:
         bar = tqdm(total=len(items), desc="decoding videos", unit="video", leave=False, disable=None)
-        bad = dict(cache.build((i.path for i in items), progress=lambda: bar.update(1)))
+        threads = min(8, os.cpu_count() or 1)
+        bad = dict(cache.build((i.path for i in items), progress=lambda: bar.update(1), workers=threads))
         bar.close()
     D.barrier(info)
     if not info.is_main:  # after rank 0 filled the cache: hits, only failures decode again

@@ -9,7 +9,7 @@ motion and nuisances (jitter, lighting, occlusion, noise, length, fps, size) per
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -205,7 +205,7 @@ def _draw_figure(
     cv2.circle(img, tuple(_fixed(np.array(head))), int(0.22 * r * (1 << SUBPIXEL)), app.accent, -1, cv2.LINE_AA, SUBPIXEL)
 
 
-def _pose(action: str, m: Motion, t: float, mid_time: float) -> tuple[float, float, float, float, tuple[float, float]]:
+def pose_at(action: str, m: Motion, t: float, mid_time: float) -> tuple[float, float, float, float, tuple[float, float]]:
     """(dx [frame widths], dy [frame heights], angle [deg], scale, arms) at time t."""
     c = t - mid_time  # centred time: paths are symmetric about the clip's middle frame
     dx = dy = 0.0
@@ -240,18 +240,22 @@ def render_frames(
     n_frames: int,
     rng: np.random.Generator,
     background: np.ndarray | None = None,
+    camera: np.ndarray | None = None,
 ) -> list[np.ndarray]:
-    """Render `n_frames` RGB frames (H, W, 3) uint8 of `action`."""
+    """Render `n_frames` RGB frames (H, W, 3) uint8 of `action`.
+
+    `camera` (2,) is the shaking camera's offset, updated in place so a sequence continues it.
+    """
     bg = background if background is not None else render_background(app, width, height, rng)
     mid_time = (n_frames - 1) / fps / 2  # paths are centred on the middle frame
-    offset = np.zeros(2)
+    offset = camera if camera is not None else np.zeros(2)
     frames = []
     for i in range(n_frames):
         t = i / fps
-        offset = (offset + rng.normal(0, motion.jitter, 2)).clip(-MARGIN + 1, MARGIN - 1)
+        offset[:] = (offset + rng.normal(0, motion.jitter, 2)).clip(-MARGIN + 1, MARGIN - 1)
         ox, oy = (MARGIN + offset).astype(int)
         img = bg[oy : oy + height, ox : ox + width].copy()
-        dx, dy, angle, scale, arms = _pose(action, motion, t, mid_time)
+        dx, dy, angle, scale, arms = pose_at(action, motion, t, mid_time)
         cx = (motion.center[0] + dx) * width + (offset[0] % 1)
         cy = (motion.center[1] + dy) * height + (offset[1] % 1)
         r = motion.size * height * scale
@@ -317,11 +321,36 @@ def render_sequence(
     figure = Appearance(scene.background, scene.bg_colors, scene.bg_scale, "figure", figure.color, figure.accent)
     frames: list[np.ndarray] = []
     segments = []
+    last: tuple[Appearance, Motion, str] | None = None
+    camera = np.zeros(2)
     for i, action in enumerate(actions):
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}; known: {', '.join(ACTIONS)}")
         actor = figure if action in FIGURE_ACTIONS else scene
         motion = random_motion(rng, action)
-        frames += render_frames(action, actor, motion, width, height, fps, n, rng, background)
+        if last is not None and last[0] is actor:  # same actor: no jump at the cut
+            motion = continue_motion(motion, action, last[1], last[2], n, fps)
+        if last is not None:  # lighting continues too
+            motion = replace(motion, gain=(last[1].gain[1], motion.gain[1]))
+        frames += render_frames(action, actor, motion, width, height, fps, n, rng, background, camera)
         segments.append(Segment(action, i * n / fps, (i + 1) * n / fps))
+        last = (actor, motion, action)
     return frames, segments
+
+
+def continue_motion(motion: Motion, action: str, previous: Motion, previous_action: str, n: int, fps: float) -> Motion:
+    """`motion` moved so that its first pose is where `previous` ended (position, size, angle).
+
+    Without this, the object would teleport between two actions of a sequence, and a window
+    across the cut would show a sudden move no class describes. Centre and size are clipped to
+    the ranges `random_motion` draws from, so a long run of one direction stays in the frame.
+    """
+    mid = (n - 1) / fps / 2
+    pdx, pdy, pangle, pscale, _ = pose_at(previous_action, previous, (n - 1) / fps, mid)
+    dx, dy, angle, scale, _ = pose_at(action, motion, 0.0, mid)
+    x = float(np.clip(previous.center[0] + pdx - dx, 0.3, 0.7))
+    y = float(np.clip(previous.center[1] + pdy - dy, 0.35, 0.65))
+    size = float(np.clip(previous.size * pscale / scale, 0.12, 0.26))
+    return replace(
+        motion, center=(x, y), size=size, angle=pangle - (angle - motion.angle), arms=previous.arms, noise=previous.noise
+    )
