@@ -52,3 +52,12 @@ def draw_caption(frame: np.ndarray, lines: list[str]) -> np.ndarray:
         y = int(6 * scale) + line_h * (i + 1) - int(6 * scale)
         cv2.putText(frame, text, (int(8 * scale), y), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), thick, cv2.LINE_AA)
     return frame
+
+
+def annotate(
+    frame: np.ndarray, attention: np.ndarray | None, opacity: float, colormap: str, lines: list[str]
+) -> np.ndarray:
+    """A new RGB frame with the heatmap blended on (skipped when `attention` is None or opacity 0)
+    and caption `lines` drawn: what annotated videos, snapshots and recordings show."""
+    out = blend(frame, attention, opacity, colormap) if attention is not None and opacity > 0 else frame.copy()
+    return draw_caption(out, lines)

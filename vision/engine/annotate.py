@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 
 from vision.engine.batch import VideoResult
-from vision.overlay import blend, draw_caption
+from vision.overlay import annotate
 from vision.video.decode import iter_frames
 from vision.video.encode import VideoWriter
 
@@ -33,8 +33,7 @@ def write_annotated(
             if rgb.shape[1] > MAX_WIDTH:
                 scale = MAX_WIDTH / rgb.shape[1]
                 rgb = cv2.resize(rgb, (MAX_WIDTH, round(rgb.shape[0] * scale)), interpolation=cv2.INTER_AREA)
-            rgb = blend(rgb, result.attention_maps[j], opacity, colormap)
             w = result.windows[which[j]]
             lines = [f"{label} {p:.2f}" for label, p in zip(w.labels[:k], w.probs[:k])]
-            writer.write(draw_caption(rgb, [f"{frame.time:6.2f}s"] + lines))
+            writer.write(annotate(rgb, result.attention_maps[j], opacity, colormap, [f"{frame.time:6.2f}s"] + lines))
     return Path(out)

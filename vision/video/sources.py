@@ -18,6 +18,16 @@ def redact(source: str | int) -> str:
     return _CREDENTIALS.sub("***@", str(source))
 
 
+def available_cameras() -> list[int]:
+    """Camera indices worth offering: /dev/video* on Linux (no device is opened), else 0-3."""
+    import glob
+    import sys
+
+    if sys.platform.startswith("linux"):
+        return sorted(int(p[len("/dev/video"):]) for p in glob.glob("/dev/video[0-9]*") if p[len("/dev/video"):].isdigit())
+    return [0, 1, 2, 3]
+
+
 def is_camera(source: str | int) -> bool:
     return isinstance(source, int) or (isinstance(source, str) and source.isdigit())
 

@@ -1,0 +1,149 @@
+"""`LivePipeline`: capture + streaming inference in a QThread, handing the GUI the latest update.
+
+The GUI never waits on the model: the thread keeps one "latest update" slot and emits
+`updated` only when the GUI has taken the previous one, so a slow paint drops updates instead
+of queueing them (the same latest-wins rule as the capture thread below it).
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+from PyQt6.QtCore import QThread, pyqtSignal
+
+from vision.engine.stream import Prediction, StreamingClassifier
+from vision.errors import VisionError
+from vision.video.capture import CaptureThread, SourceState
+from vision.video.sources import is_camera, open_reader, redact
+
+
+@dataclass(frozen=True)
+class LiveUpdate:
+    """One frame for the GUI with the newest prediction (which may be a few frames older)."""
+
+    rgb: np.ndarray
+    frame_index: int
+    captured_at: float  # time.monotonic() of capture
+    prediction: Prediction | None
+    capture_fps: float
+    inference_fps: float  # predictions per second
+    latency_ms: float  # capture -> prediction of the newest prediction
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What the window shows about the loaded model."""
+
+    name: str  # the checkpoint directory's name
+    labels: list[str]
+    device: str
+    backbone: str
+
+
+class LivePipeline(QThread):
+    """Runs `CaptureThread(source)` and `StreamingClassifier(weights)` until `stop()`.
+
+    Signals: `updated` (call `take()`), `state_changed(state, message)` with a `SourceState`
+    value, `model_ready(ModelInfo)`, `failed(message)` when the model or source cannot start.
+    """
+
+    updated = pyqtSignal()
+    state_changed = pyqtSignal(str, str)
+    model_ready = pyqtSignal(object)
+    failed = pyqtSignal(str)
+
+    def __init__(self, source: str | int, weights: str, device: str = "auto", *, loop: bool = False) -> None:
+        super().__init__()
+        self.source, self.weights, self.device, self.loop = source, weights, device, loop
+        self._lock = threading.Lock()
+        self._latest: LiveUpdate | None = None
+        self._pending = False
+        self._stop = threading.Event()
+        self._paused = threading.Event()
+        self.capture: CaptureThread | None = None
+
+    # -- GUI side ----------------------------------------------------------------------
+    def take(self) -> LiveUpdate | None:
+        """The newest update (None if already taken); re-arms the `updated` signal."""
+        with self._lock:
+            update, self._latest, self._pending = self._latest, None, False
+            return update
+
+    def set_paused(self, paused: bool) -> None:
+        """Paused: frames are still read (a live source cannot wait) but neither classified nor shown."""
+        (self._paused.set if paused else self._paused.clear)()
+
+    def request_stop(self) -> None:
+        """Ask the thread to stop without waiting (it releases the source on its way out)."""
+        self._stop.set()
+
+    def stop(self, wait_ms: int = 5000) -> None:
+        """Stop capture and inference and join the thread (releases the camera)."""
+        self._stop.set()
+        self.wait(wait_ms)
+
+    # -- worker thread -------------------------------------------------------------------
+    def run(self) -> None:
+        from vision.cli.classify import load_weights
+
+        try:
+            ckpt = load_weights(self.weights, self.device)
+            opener = self._opener()
+        except (VisionError, OSError) as exc:
+            self.failed.emit(str(exc))
+            return
+        engine = StreamingClassifier(ckpt)
+        name = ckpt.path.name if ckpt.path.name not in ("best", "last") else f"{ckpt.path.parent.name}/{ckpt.path.name}"
+        self.model_ready.emit(ModelInfo(name, list(ckpt.labels), str(engine.device), ckpt.model_config.backbone))
+        capture = CaptureThread(self.source, loop=self.loop, opener=opener, on_state=self._on_state)
+        self.capture = capture.start()
+        try:
+            self._loop(capture, engine)
+        finally:
+            capture.stop()
+
+    def _opener(self):
+        """Open a camera once here, so a missing camera fails at start instead of retrying forever."""
+        if not is_camera(self.source):
+            return open_reader
+        first = [open_reader(self.source)]
+        return lambda source: first.pop() if first else open_reader(source)
+
+    def _on_state(self, state: SourceState, message: str) -> None:
+        self.state_changed.emit(state.value, message)
+
+    def _loop(self, capture: CaptureThread, engine: StreamingClassifier) -> None:
+        last_index, prediction, latency_ms = -1, None, 0.0
+        predicted_at: deque[float] = deque(maxlen=20)
+        while not self._stop.is_set():
+            frame = capture.wait_frame(last_index, timeout=0.2)
+            if frame is None:
+                if capture.state in (SourceState.ENDED, SourceState.FAILED):
+                    self._stop.wait(0.2)
+                continue
+            last_index = frame.index
+            if self._paused.is_set():
+                continue
+            new = engine.push(frame.rgb, frame.timestamp)
+            if new is not None:
+                prediction = new
+                now = time.monotonic()
+                latency_ms = (now - frame.captured_at) * 1000
+                predicted_at.append(now)
+            span = predicted_at[-1] - predicted_at[0] if len(predicted_at) > 1 else 0.0
+            update = LiveUpdate(
+                frame.rgb, frame.index, frame.captured_at, prediction, capture.stats().fps,
+                (len(predicted_at) - 1) / span if span > 0 else 0.0, latency_ms,
+            )
+            with self._lock:
+                self._latest, notify = update, not self._pending
+                self._pending = True
+            if notify:
+                self.updated.emit()
+
+    def describe_source(self) -> str:
+        """The source as shown to the user (credentials removed)."""
+        return redact(self.source)

@@ -1,0 +1,106 @@
+"""Painted widgets of the main window: the video, the top-k bars and the temporal-attention strip."""
+from __future__ import annotations
+
+import numpy as np
+from PyQt6.QtCore import QRectF, Qt
+from PyQt6.QtGui import QColor, QImage, QPainter
+from PyQt6.QtWidgets import QSizePolicy, QWidget
+
+BAR_COLOR = QColor(66, 133, 244)
+TEXT_COLOR = QColor(235, 235, 235)
+PANEL_COLOR = QColor(32, 33, 36)
+
+
+def to_qimage(rgb: np.ndarray) -> QImage:
+    """A QImage owning a copy of an RGB (H, W, 3) uint8 frame."""
+    rgb = np.ascontiguousarray(rgb)
+    h, w, _ = rgb.shape
+    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+class VideoView(QWidget):
+    """Shows the current frame scaled to fit (aspect kept), or a centred message."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setMinimumSize(320, 240)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._image: QImage | None = None
+        self._message = "starting…"
+
+    def set_frame(self, rgb: np.ndarray) -> None:
+        self._image, self._message = to_qimage(rgb), ""
+        self.update()
+
+    def set_message(self, text: str) -> None:
+        """Text shown instead of (or, once a frame exists, over) the video."""
+        self._message = text
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        p = QPainter(self)
+        p.fillRect(self.rect(), Qt.GlobalColor.black)
+        if self._image is not None:
+            scaled = self._image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            x, y = (self.width() - scaled.width()) // 2, (self.height() - scaled.height()) // 2
+            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            p.drawImage(QRectF(x, y, scaled.width(), scaled.height()), self._image)
+        if self._message:
+            p.setPen(TEXT_COLOR)
+            p.drawText(self.rect().adjusted(20, 20, -20, -20), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._message)
+        p.end()
+
+
+class PredictionBars(QWidget):
+    """Top-k labels as horizontal probability bars."""
+
+    def __init__(self, k: int = 5) -> None:
+        super().__init__()
+        self.k = k
+        self.items: list[tuple[str, float]] = []
+        self.setMinimumSize(260, 28 * k + 8)
+
+    def set_items(self, items: list[tuple[str, float]]) -> None:
+        self.items = items[: self.k]
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        p = QPainter(self)
+        p.fillRect(self.rect(), PANEL_COLOR)
+        row = (self.height() - 8) / self.k
+        for i, (label, prob) in enumerate(self.items):
+            top = 4 + i * row
+            bar = QRectF(6, top + 3, (self.width() - 12) * max(0.0, min(1.0, prob)), row - 6)
+            p.fillRect(bar, BAR_COLOR if i == 0 else BAR_COLOR.darker(160))
+            p.setPen(TEXT_COLOR)
+            text_rect = QRectF(12, top, self.width() - 24, row)
+            p.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label)
+            p.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, f"{prob:.2f}")
+        p.end()
+
+
+class TemporalStrip(QWidget):
+    """One cell per frame of the window (oldest left); brightness = temporal attention weight."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.weights = np.zeros(0)
+        self.setMinimumSize(260, 34)
+        self.setToolTip("temporal attention over the last T sampled frames (newest on the right)")
+
+    def set_weights(self, weights: np.ndarray) -> None:
+        self.weights = np.asarray(weights, np.float32)
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        p = QPainter(self)
+        p.fillRect(self.rect(), PANEL_COLOR)
+        n = len(self.weights)
+        if n:
+            peak = float(self.weights.max()) or 1.0
+            cell = (self.width() - 8) / n
+            for i, w in enumerate(self.weights):
+                level = float(w) / peak
+                color = QColor(int(40 + 215 * level), int(40 + 120 * level), 40)
+                p.fillRect(QRectF(4 + i * cell + 1, 4, cell - 2, self.height() - 8), color)
+        p.end()

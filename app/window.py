@@ -1,0 +1,355 @@
+"""`MainWindow`: live video with the attention heatmap, top-k bars, temporal strip and controls.
+
+The window only draws and routes user actions; capture and inference run in `LivePipeline`
+(a QThread), recording in `Recorder` (a thread). Nothing here waits on the model.
+"""
+from __future__ import annotations
+
+import time
+from collections import deque
+from pathlib import Path
+
+from PyQt6.QtCore import QSettings, Qt
+from PyQt6.QtGui import QAction, QKeySequence
+from PyQt6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.pipeline import LivePipeline, LiveUpdate, ModelInfo
+from app.recorder import Recorder
+from app.widgets import PredictionBars, TemporalStrip, VideoView, to_qimage
+from vision.checkpoint import read_checkpoint_info, read_model_card
+from vision.errors import CheckpointError
+from vision.overlay import COLORMAPS, annotate
+from vision.video.sources import available_cameras, is_camera, redact
+
+DEMO_VIDEO = Path(__file__).resolve().parents[1] / "assets" / "demo.mp4"
+LIVE_STATES = ("running", "connecting")
+
+
+class MainWindow(QMainWindow):
+    """The `vision-app` window. `source` is a camera index, a file or a URL."""
+
+    def __init__(self, source: str | int, weights: str, device: str = "auto", settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle("vision-app — live action recognition")
+        self.settings = settings or QSettings("vision-action", "vision-app")
+        self.weights, self.device = weights, device
+        self.source: str | int = source
+        self.pipeline: LivePipeline | None = None
+        self.retired: list[LivePipeline] = []
+        self.recorder: Recorder | None = None
+        self.model: ModelInfo | None = None
+        self.update_: LiveUpdate | None = None
+        self.paused = False
+        self.display_times: deque[float] = deque(maxlen=30)
+        self.display_latency_ms = 0.0
+        self.notice = ""  # shown while the source runs, e.g. "no camera, playing the demo"
+        self._build()
+        self._restore_settings()
+        self.start(source, weights)
+
+    # -- layout ----------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.video = VideoView()
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        self.bars = PredictionBars()
+        self.strip = TemporalStrip()
+        self.heatmap_box = QCheckBox("Heatmap (H)")
+        self.heatmap_box.setChecked(True)
+        self.opacity = QSlider(Qt.Orientation.Horizontal)
+        self.opacity.setRange(0, 100)
+        self.opacity.setValue(50)
+        self.colormap = QComboBox()
+        self.colormap.addItems(list(COLORMAPS))
+        for widget in (self.heatmap_box, self.opacity, self.colormap):
+            signal = getattr(widget, "toggled", None) or getattr(widget, "valueChanged", None) or widget.currentIndexChanged
+            signal.connect(self.redraw)
+
+        side = QVBoxLayout()
+        side.addWidget(QLabel("<b>Predictions</b> (smoothed)"))
+        side.addWidget(self.bars)
+        side.addWidget(QLabel("<b>Temporal attention</b> (last T frames)"))
+        side.addWidget(self.strip)
+        side.addWidget(self.heatmap_box)
+        side.addWidget(QLabel("Opacity"))
+        side.addWidget(self.opacity)
+        side.addWidget(QLabel("Colormap"))
+        side.addWidget(self.colormap)
+        side.addStretch(1)
+        left = QVBoxLayout()
+        left.addWidget(self.banner)
+        left.addWidget(self.video, 1)
+        body = QHBoxLayout()
+        body.addLayout(left, 1)
+        body.addLayout(side)
+        central = QWidget()
+        central.setLayout(body)
+        self.setCentralWidget(central)
+
+        self.status_fields = {name: QLabel() for name in ("state", "capture", "inference", "latency", "model")}
+        for label in self.status_fields.values():
+            self.statusBar().addPermanentWidget(label)
+        self._build_actions()
+        self.resize(1100, 600)
+
+    def _action(self, text: str, slot, shortcut: str | None = None, checkable: bool = False) -> QAction:
+        action = QAction(text, self)
+        action.triggered.connect(slot)
+        action.setCheckable(checkable)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        bar = self.addToolBar("Main")
+        bar.setMovable(False)
+        self.source_menu = self.menuBar().addMenu("&Source")
+        self.source_menu.aboutToShow.connect(self._fill_source_menu)
+        self.model_action = self._action("Model…", self.choose_model)
+        self.pause_action = self._action("Pause", lambda checked: self.set_paused(checked), "Space", checkable=True)
+        self.snapshot_action = self._action("Snapshot", lambda: self.snapshot(), "S")
+        self.record_action = self._action("Record", lambda checked: self.set_recording(checked), "R", checkable=True)
+        self._action("Toggle heatmap", lambda: self.heatmap_box.toggle(), "H")
+        about = self._action("About", self.about)
+        for action in (self.model_action, self.pause_action, self.snapshot_action, self.record_action, about):
+            bar.addAction(action)
+        self._fill_source_menu()
+
+    def _fill_source_menu(self) -> None:
+        menu = self.source_menu
+        menu.clear()
+        for index in available_cameras() or [0]:
+            menu.addAction(f"Camera {index}", lambda i=index: self.start(i))
+        menu.addAction("Open file…", self.choose_file)
+        menu.addAction("Open URL…", self.choose_url)
+        if DEMO_VIDEO.is_file():
+            menu.addAction("Demo video", lambda: self.start(str(DEMO_VIDEO), loop=True))
+
+    # -- pipeline ----------------------------------------------------------------------------
+    def start(self, source: str | int | None = None, weights: str | None = None, loop: bool | None = None) -> None:
+        """(Re)start capture + inference on `source` with `weights`; the old pipeline winds down."""
+        self.source = self.source if source is None else source
+        self.weights = weights or self.weights
+        self._retire()
+        loop = loop if loop is not None else (str(self.source) == str(DEMO_VIDEO))
+        pipeline = LivePipeline(self.source, self.weights, self.device, loop=loop)
+        pipeline.updated.connect(self._on_update)
+        pipeline.state_changed.connect(self._on_state)
+        pipeline.model_ready.connect(self._on_model)
+        pipeline.failed.connect(self._on_failed)
+        self.pipeline = pipeline
+        self.update_ = None
+        self.bars.set_items([])
+        self.strip.set_weights([])
+        self.video.set_message(f"opening {redact(self.source)}…")
+        self.notice = ""
+        self._set_banner("")
+        pipeline.start()
+
+    def _retire(self) -> None:
+        if self.pipeline is not None:
+            old, self.pipeline = self.pipeline, None
+            for signal in (old.updated, old.state_changed, old.model_ready, old.failed):
+                signal.disconnect()
+            old.request_stop()  # it winds down in the background; closeEvent waits for it
+            self.retired.append(old)
+        self.retired = [p for p in self.retired if p.isRunning()]
+
+    def _on_update(self) -> None:
+        if self.pipeline is None:
+            return
+        update = self.pipeline.take()
+        if update is None:
+            return
+        self.update_ = update
+        if update.prediction is not None:
+            pred = update.prediction
+            self.bars.set_items(list(zip(pred.smoothed_labels, pred.smoothed_probs)))
+            self.strip.set_weights(pred.temporal_weights)
+        self.redraw()
+        now = time.monotonic()
+        self.display_times.append(now)
+        self.display_latency_ms = (now - update.captured_at) * 1000
+        self._update_status(update)
+
+    def _on_state(self, state: str, message: str) -> None:
+        self.status_fields["state"].setText(state)
+        if state == "failed" and is_camera(self.source) and self.update_ is None:
+            self._fall_back_to_demo(message)
+        elif state in ("reconnecting", "failed"):
+            self._set_banner(f"{state}: {message}", error=state == "failed")
+        elif state == "ended":
+            self._set_banner("end of file — choose another source, or Demo video in the Source menu")
+        else:
+            self._set_banner(self.notice)
+
+    def _on_model(self, info: ModelInfo) -> None:
+        self.model = info
+        self.status_fields["model"].setText(f"{info.name} ({info.backbone}, {len(info.labels)} classes) on {info.device}")
+
+    def _on_failed(self, message: str) -> None:
+        if is_camera(self.source) and self.model is None and "camera" in message:
+            self._fall_back_to_demo(message)
+            return
+        self._set_banner(message, error=True)
+        self.video.set_message("nothing to show: " + message)
+
+    def _fall_back_to_demo(self, message: str) -> None:
+        if not DEMO_VIDEO.is_file():
+            self._set_banner(f"no camera ({message}); open a file or URL from the Source menu", error=True)
+            return
+        self.start(str(DEMO_VIDEO), loop=True)
+        self.notice = f"No camera found ({message}). Playing the demo video instead."
+        self._set_banner(self.notice)
+
+    def _set_banner(self, text: str, error: bool = False) -> None:
+        self.banner.setText(text)
+        self.banner.setStyleSheet(f"padding: 4px; background: {'#8b1a1a' if error else '#5a4a00'}; color: white;")
+        self.banner.setVisible(bool(text))
+
+    # -- drawing ---------------------------------------------------------------------------------
+    def annotated_frame(self, with_caption: bool = False):
+        """The current frame as drawn (heatmap per the controls), optionally with the top-k caption."""
+        if self.update_ is None:
+            return None
+        pred = self.update_.prediction
+        heat = pred.heatmap if pred is not None and self.heatmap_box.isChecked() else None
+        lines = []
+        if with_caption and pred is not None:
+            lines = [f"{label} {p:.2f}" for label, p in zip(pred.smoothed_labels[:3], pred.smoothed_probs[:3])]
+        return annotate(self.update_.rgb, heat, self.opacity.value() / 100, self.colormap.currentText(), lines)
+
+    def redraw(self) -> None:
+        frame = self.annotated_frame()
+        if frame is None:
+            return
+        self.video.set_frame(frame)
+        if self.recorder is not None and not self.paused:
+            self.recorder.write(self.annotated_frame(with_caption=True))
+
+    def display_fps(self) -> float:
+        t = self.display_times
+        return (len(t) - 1) / (t[-1] - t[0]) if len(t) > 1 and t[-1] > t[0] else 0.0
+
+    def _update_status(self, u: LiveUpdate) -> None:
+        f = self.status_fields
+        f["capture"].setText(f"capture {u.capture_fps:4.1f} fps")
+        f["inference"].setText(f"display {self.display_fps():4.1f} fps · inference {u.inference_fps:4.1f}/s")
+        f["latency"].setText(f"latency {u.latency_ms:4.0f} ms")
+
+    # -- user actions -------------------------------------------------------------------------------
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        self.pause_action.setChecked(paused)
+        if self.pipeline is not None:
+            self.pipeline.set_paused(paused)
+        self.status_fields["state"].setText("paused" if paused else "running")
+
+    def snapshot(self, path: str | Path | None = None) -> Path | None:
+        """Save the annotated frame as PNG (default: the snapshot folder, timestamped)."""
+        frame = self.annotated_frame(with_caption=True)
+        if frame is None:
+            return None
+        target = Path(path) if path else self._output_dir() / time.strftime("snapshot-%Y%m%d-%H%M%S.png")
+        if not to_qimage(frame).save(str(target)):
+            self._set_banner(f"could not write {target}", error=True)
+            return None
+        self.statusBar().showMessage(f"saved {target}", 4000)
+        return target
+
+    def set_recording(self, on: bool, path: str | Path | None = None) -> Path | None:
+        """Start recording annotated frames to an MP4, or stop and finalise it (returns its path)."""
+        self.record_action.setChecked(on)
+        if on and self.recorder is None:
+            fps = (self.update_.capture_fps if self.update_ else 0) or 30.0
+            target = Path(path) if path else self._output_dir() / time.strftime("recording-%Y%m%d-%H%M%S.mp4")
+            self.recorder = Recorder(target, round(fps))
+            self.statusBar().showMessage(f"recording to {target}")
+            return target
+        if not on and self.recorder is not None:
+            recorder, self.recorder = self.recorder, None
+            out = recorder.close()
+            if recorder.error:
+                self._set_banner(f"recording failed: {recorder.error}", error=True)
+            else:
+                self.statusBar().showMessage(f"saved {out} ({recorder.written} frames)", 6000)
+            return out
+        return None
+
+    def _output_dir(self) -> Path:
+        folder = Path(self.settings.value("output_dir", str(Path.home() / "Videos" / "vision-app")))
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open video", str(self.settings.value("last_dir", "")))
+        if path:
+            self.settings.setValue("last_dir", str(Path(path).parent))
+            self.start(path)
+
+    def choose_url(self) -> None:
+        url, ok = QInputDialog.getText(self, "Open stream", "RTSP/HTTP URL:")
+        if ok and url.strip():
+            self.start(url.strip())
+
+    def choose_model(self, directory: str | None = None) -> bool:
+        """Switch to the checkpoint in `directory` (asks when None); an invalid one is reported."""
+        directory = directory or QFileDialog.getExistingDirectory(self, "Choose checkpoint directory", self.weights)
+        if not directory:
+            return False
+        try:
+            read_checkpoint_info(directory)  # cheap JSON check before stopping the running model
+        except CheckpointError as exc:
+            self._set_banner(f"cannot use this model: {exc}", error=True)
+            return False
+        self.settings.setValue("weights", directory)
+        self.start(weights=directory)
+        return True
+
+    def about(self) -> None:
+        card = read_model_card(self.weights) or "(this checkpoint has no MODEL_CARD.md)"
+        box = QMessageBox(self)
+        box.setWindowTitle("About vision-app")
+        box.setTextFormat(Qt.TextFormat.MarkdownText)
+        box.setText(f"**vision-app** — CNN-LSTM-attention action recognition\n\n**Model:** `{self.weights}`\n\n{card}")
+        box.open()
+
+    # -- settings and shutdown ------------------------------------------------------------------------
+    def _restore_settings(self) -> None:
+        s = self.settings
+        self.heatmap_box.setChecked(s.value("heatmap", True, type=bool))
+        self.opacity.setValue(s.value("opacity", 50, type=int))
+        self.colormap.setCurrentText(s.value("colormap", "turbo"))
+        if s.value("geometry") is not None:
+            self.restoreGeometry(s.value("geometry"))
+
+    def _save_settings(self) -> None:
+        s = self.settings
+        s.setValue("heatmap", self.heatmap_box.isChecked())
+        s.setValue("opacity", self.opacity.value())
+        s.setValue("colormap", self.colormap.currentText())
+        s.setValue("geometry", self.saveGeometry())
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        """Finalise a recording, stop every thread, release the camera."""
+        self._save_settings()
+        self.set_recording(False)
+        self._retire()
+        for pipeline in self.retired:
+            pipeline.stop()
+        self.retired.clear()
+        super().closeEvent(event)
