@@ -60,5 +60,9 @@ def test_quick_start_command_prints_the_demo_timeline(capsys: pytest.CaptureFixt
     from vision.cli.classify import main
 
     assert main([str(DEMO), "--quiet"]) == 0
-    line = capsys.readouterr().out.strip().splitlines()[-1]
-    assert line.startswith(str(DEMO)) and "27.0 s" in line
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith(str(DEMO)) and "27.0 s" in lines[0]
+    printed = [line.split()[4] for line in lines[1:]]  # "  0.0 - 3.2 s  Label  0.99"
+    truth = [s["label"] for s in json.loads(DEMO.with_suffix(".json").read_text())["segments"]]
+    it = iter(printed)
+    assert all(label in it for label in truth), printed  # the script's order, as a subsequence

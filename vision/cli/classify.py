@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stride", type=int, help="frames between windows (default: the model's stride)")
     p.add_argument("--fps", type=float, help="sampling rate (default: the model's fps)")
     p.add_argument("--topk", type=int, default=5, help="labels kept per window and per video (5)")
+    p.add_argument("--brief", action="store_true", help="one line per video, without the timeline")
     p.add_argument("--json", type=Path, help="write results as a JSON array (or JSON Lines if it ends in .jsonl)")
     p.add_argument("--csv", type=Path, help="write one CSV row per window")
     p.add_argument("--save-video", type=Path, help="annotated MP4 (a directory when there are several inputs)")
@@ -110,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
 
         from vision.engine.annotate import write_annotated
         from vision.engine.batch import classify_video
-        from vision.engine.outputs import ResultWriter
+        from vision.engine.outputs import ResultWriter, format_timeline
         from vision.errors import VisionError
 
         ckpt = load_weights(args.weights, args.device)
@@ -135,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
                 writer.add(result.to_json(), result)
                 label, p = result.top
                 bar.write(f"{path}  {label} {p:.2f}  ({result.duration:.1f} s, {result.frames} frames)")
+                if not args.brief:
+                    bar.write(format_timeline(result))
             bar.update(1)
         bar.close()
         if failed:

@@ -16,6 +16,32 @@ from typing import Any
 from vision.atomic import atomic_file
 from vision.engine.batch import VideoResult
 
+def timeline_runs(result: VideoResult) -> list[tuple[float, float, str, float]]:
+    """Consecutive windows with the same top label merged: (start s, end s, label, mean prob).
+
+    Each window stands for the time around its centre, so the runs tile [0, duration].
+    """
+    windows = result.windows
+    centres = [(w.start + w.end) / 2 for w in windows]
+    runs: list[tuple[float, float, str, float]] = []
+    i = 0
+    while i < len(windows):
+        j = i
+        while j + 1 < len(windows) and windows[j + 1].labels[0] == windows[i].labels[0]:
+            j += 1
+        start = 0.0 if i == 0 else (centres[i - 1] + centres[i]) / 2
+        end = result.duration if j == len(windows) - 1 else (centres[j] + centres[j + 1]) / 2
+        prob = sum(w.probs[0] for w in windows[i : j + 1]) / (j - i + 1)
+        runs.append((start, end, windows[i].labels[0], prob))
+        i = j + 1
+    return runs
+
+
+def format_timeline(result: VideoResult) -> str:
+    """The runs as indented text lines, e.g. `    0.0 -  3.2 s  MoveLeft  0.99`."""
+    return "\n".join(f"  {a:6.1f} - {b:5.1f} s  {label:<24} {p:.2f}" for a, b, label, p in timeline_runs(result))
+
+
 CSV_COLUMNS = ("path", "window", "start", "end", "label", "probability", "topk_labels", "topk_probs")
 
 
