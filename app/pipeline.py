@@ -55,9 +55,12 @@ class LivePipeline(QThread):
     model_ready = pyqtSignal(object)
     failed = pyqtSignal(str)
 
-    def __init__(self, source: str | int, weights: str, device: str = "auto", *, loop: bool = False) -> None:
+    def __init__(
+        self, source: str | int, weights: str, device: str = "auto", *, loop: bool = False, backend: str = "torch"
+    ) -> None:
         super().__init__()
         self.source, self.weights, self.device, self.loop = source, weights, device, loop
+        self.backend = backend
         self._lock = threading.Lock()
         self._latest: LiveUpdate | None = None
         self._pending = False
@@ -90,7 +93,7 @@ class LivePipeline(QThread):
         from vision.cli.classify import load_weights
 
         try:
-            ckpt = load_weights(self.weights, self.device)
+            ckpt = load_weights(self.weights, self.device, self.backend)
             opener = self._opener()
         except (VisionError, OSError) as exc:
             self.failed.emit(str(exc))

@@ -5,6 +5,7 @@ The window only draws and routes user actions; capture and inference run in `Liv
 """
 from __future__ import annotations
 
+import json
 import time
 from collections import deque
 from pathlib import Path
@@ -30,11 +31,23 @@ from app.recorder import Recorder
 from app.widgets import PredictionBars, TemporalStrip, VideoView, to_qimage
 from vision.checkpoint import read_checkpoint_info, read_model_card
 from vision.errors import CheckpointError
+from vision.export.runtime import read_manifest
 from vision.overlay import COLORMAPS, annotate
 from vision.video.sources import available_cameras, is_camera, redact
 
 DEMO_VIDEO = Path(__file__).resolve().parents[1] / "assets" / "demo.mp4"
 LIVE_STATES = ("running", "connecting")
+
+
+def backend_for(weights: str) -> str:
+    """torch for a checkpoint; the runtime of a vision-export directory (it has export.json)."""
+    manifest = Path(weights) / "export.json"
+    if not manifest.is_file():
+        return "torch"
+    try:
+        return {"onnx": "onnxruntime", "torchscript": "torchscript"}[json.loads(manifest.read_text())["format"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return "onnxruntime"  # loading reports what is wrong with it
 
 
 class MainWindow(QMainWindow):
@@ -146,7 +159,7 @@ class MainWindow(QMainWindow):
         self.weights = weights or self.weights
         self._retire()
         loop = loop if loop is not None else (str(self.source) == str(DEMO_VIDEO))
-        pipeline = LivePipeline(self.source, self.weights, self.device, loop=loop)
+        pipeline = LivePipeline(self.source, self.weights, self.device, loop=loop, backend=backend_for(self.weights))
         pipeline.updated.connect(self._on_update)
         pipeline.state_changed.connect(self._on_state)
         pipeline.model_ready.connect(self._on_model)
@@ -312,7 +325,9 @@ class MainWindow(QMainWindow):
         if not directory:
             return False
         try:
-            read_checkpoint_info(directory)  # cheap JSON check before stopping the running model
+            read_checkpoint_info(directory)  # cheap checks before stopping the running model
+            if backend_for(directory) != "torch":
+                read_manifest(Path(directory))
         except CheckpointError as exc:
             self._set_banner(f"cannot use this model: {exc}", error=True)
             return False

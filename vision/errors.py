@@ -19,3 +19,7 @@ class VideoError(VisionError):
 
 class DatasetError(VisionError):
     """A dataset tree or split file that cannot be indexed."""
+
+
+class ExportError(VisionError):
+    """A model that cannot be exported to the asked format."""

@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--save-video", type=Path, help="annotated MP4 (a directory when there are several inputs)")
     p.add_argument("--opacity", type=float, default=0.5, help="heatmap opacity in annotated videos (0.5)")
     p.add_argument("--colormap", default="turbo", choices=["turbo", "jet", "inferno", "viridis", "hot"], help="heatmap colours")
+    add_backend(p)
     p.add_argument("--batch-size", type=int, default=64, help="frames per encoder batch (64)")
     p.add_argument("--shard", help="I/N: process only the I-th of N interleaved parts of the file list (0-based); "
                    "under torchrun, RANK/WORLD_SIZE are used")
@@ -37,8 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def load_weights(weights: str, device: str):
-    """Load the checkpoint, with a hint when the default weights are not there."""
+def load_weights(weights: str, device: str, backend: str = "torch"):
+    """Load a checkpoint (torch) or an export directory (onnxruntime / torchscript), with a hint
+    when the default weights are not there."""
     from vision.checkpoint import load_checkpoint
     from vision.device import resolve_device
     from vision.errors import CheckpointError
@@ -48,7 +50,17 @@ def load_weights(weights: str, device: str):
             f"no default model at {DEFAULT_WEIGHTS}; train one (vision-train DATA_DIR --out runs/NAME) "
             "and pass --weights runs/NAME/best"
         )
+    if backend != "torch":
+        from vision.export.runtime import load_export
+
+        return load_export(weights, backend, resolve_device(device))
     return load_checkpoint(weights, resolve_device(device))
+
+
+def add_backend(p: argparse.ArgumentParser) -> None:
+    """--backend, shared by the commands that run a model."""
+    p.add_argument("--backend", default="torch", choices=["torch", "onnxruntime", "torchscript"],
+                   help="torch runs a checkpoint; onnxruntime/torchscript run a vision-export directory (--weights)")
 
 
 def parse_shard(text: str | None) -> tuple[int, int]:
@@ -114,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         from vision.engine.outputs import ResultWriter, format_timeline
         from vision.errors import VisionError
 
-        ckpt = load_weights(args.weights, args.device)
+        ckpt = load_weights(args.weights, args.device, args.backend)
         paths = expand_inputs(args.inputs)[shard::shards]
         writer = ResultWriter(_sharded(args.json, shard, shards), _sharded(args.csv, shard, shards))
         failed = 0

@@ -18,7 +18,7 @@ from vision.cli.common import add_common, run_cli
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from vision.cli.classify import DEFAULT_WEIGHTS
+    from vision.cli.classify import DEFAULT_WEIGHTS, add_backend
 
     p = argparse.ArgumentParser(prog="vision-stream", description=__doc__.splitlines()[0])
     p.add_argument("source", help="webcam index, video file or stream URL")
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ema", type=float, default=0.6, help="smoothing of probabilities over predictions (0.6; 0 = off)")
     p.add_argument("--loop", action="store_true", help="restart a file source at its end")
     p.add_argument("--fast", action="store_true", help="read a file as fast as possible instead of at its native fps")
+    add_backend(p)
     p.add_argument("--max-seconds", type=float, help="stop after this many seconds")
     add_common(p)
     return p
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         from vision.engine.stream import StreamingClassifier
         from vision.video.capture import CaptureThread, SourceState
 
-        ckpt = load_weights(args.weights, args.device)
+        ckpt = load_weights(args.weights, args.device, args.backend)
         engine = StreamingClassifier(ckpt, stride=args.stride, k=args.topk, ema=args.ema)
         stop = threading.Event()
         previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}

@@ -95,7 +95,8 @@ class StreamingClassifier:
         self.sample_fps = self.clip.fps if sample_fps == "model" else sample_fps
         self.min_frames = min(self.window, min_frames or self.window)
         self.device = model_device(ckpt.model)
-        self.model = fuse_conv_bn(ckpt.model)  # batch-of-one encoding: fewer, fused ops
+        # batch-of-one encoding: fewer, fused ops (export backends come fused from their runtime)
+        self.model = fuse_conv_bn(ckpt.model) if isinstance(ckpt.model, torch.nn.Module) else ckpt.model
         self._streams: dict[Hashable, _Stream] = {}
 
     def reset(self, stream: Hashable | None = None) -> None:

@@ -25,8 +25,10 @@ def autocast_for(device: torch.device) -> contextlib.AbstractContextManager:
     return torch.autocast("cuda", dtype=dtype)
 
 
-def model_device(model: torch.nn.Module) -> torch.device:
-    return next(model.parameters()).device
+def model_device(model) -> torch.device:
+    """Where the model runs: an export backend says so itself, an nn.Module by its parameters."""
+    device = getattr(model, "device", None)
+    return device if isinstance(device, torch.device) else next(model.parameters()).device
 
 
 @torch.no_grad()

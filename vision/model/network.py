@@ -76,11 +76,15 @@ class ActionNet(nn.Module):
         if mask is None:
             mask = torch.ones(b, t, dtype=torch.bool, device=embeddings.device)
         lengths = lengths_from_mask(mask.bool())  # (B,)
+        return self.head_from_lengths(embeddings, mask.bool(), lengths)
+
+    def head_from_lengths(self, embeddings: torch.Tensor, mask: torch.Tensor, lengths: torch.Tensor) -> HeadOutput:
+        """`classify_embeddings` without the mask checks: plain tensor ops, as exported to ONNX."""
         if self.motion_features:  # causal deltas: padding after the valid steps cannot leak
             deltas = torch.cat([torch.zeros_like(embeddings[:, :1]), embeddings.diff(dim=1)], dim=1)
             embeddings = torch.cat([embeddings, deltas], dim=2)  # (B, T, 2D)
         outputs = self.lstm(embeddings, lengths)  # (B, T, H*dirs)
-        pooled, weights = self.temporal(outputs, mask.bool())  # (B, H*dirs), (B, T)
+        pooled, weights = self.temporal(outputs, mask)  # (B, H*dirs), (B, T)
         return HeadOutput(self.head(pooled), weights)
 
     def forward(self, clip: torch.Tensor, mask: torch.Tensor | None = None) -> ActionOutput:

@@ -1,0 +1,1 @@
+"""Export to ONNX / TorchScript (two graphs) and run export directories."""
