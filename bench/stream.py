@@ -9,6 +9,7 @@
 
     .venv/bin/python bench/stream.py [--weights DIR] [--seconds 20]
 
+`--backend onnxruntime` measures the same on an ONNX export of the model.
 Without --weights (or when weights/default is absent) it uses a randomly initialised model of
 the default architecture: the cost does not depend on the weights' values.
 """
@@ -46,7 +47,8 @@ def per_frame_costs(ckpt, frames: list[np.ndarray], repeats: int = 3) -> tuple[f
         start = time.perf_counter()
         for i in range(t, len(frames)):
             window = preprocess_frames(np.stack(frames[i - t + 1 : i + 1]), ckpt.clip_config)[None]
-            ckpt.model(window.to(engine.device))
+            emb = ckpt.model.encode_frames(window.to(engine.device)).embeddings
+            ckpt.model.classify_embeddings(emb)
         naive_best = min(naive_best, (time.perf_counter() - start) / (len(frames) - t))
     return stream_best, naive_best
 
@@ -82,10 +84,18 @@ def main() -> None:
     parser.add_argument("--backbone", default="tiny", help="backbone of the random-init model (tiny)")
     parser.add_argument("--frame-size", type=int, help="input size of the random-init model (default 112)")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the 640x480 30 fps test video")
+    parser.add_argument("--backend", default="torch", choices=["torch", "onnxruntime"],
+                        help="onnxruntime: export the model first and run the export")
     args = parser.parse_args()
     torch.set_num_threads(2)
     with tempfile.TemporaryDirectory() as tmp:
         ckpt, name = bench_checkpoint(args.weights, Path(tmp), args.backbone, args.frame_size)
+        if args.backend == "onnxruntime":
+            from vision.export.exporter import export_checkpoint
+            from vision.export.runtime import load_export
+
+            ckpt = load_export(export_checkpoint(ckpt.path, Path(tmp) / "onnx"))
+            name += " via onnxruntime"
         clip = ckpt.clip_config
         print(f"model: {name} ({ckpt.model_config.backbone}, {clip.frame_size}px, T={clip.num_frames}, "
               f"stride {clip.stride}, {clip.fps} fps)")

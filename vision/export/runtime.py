@@ -31,6 +31,9 @@ class OnnxActionNet:
         options = ort.SessionOptions()
         options.log_severity_level = 3  # the dynamic-axis shape notes are not errors
         options.intra_op_num_threads = threads
+        # No busy-waiting between runs: the engines interleave onnxruntime with torch/OpenCV work,
+        # and spinning threads fought them for the cores (streaming 35 ms/frame instead of ~6).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         providers = ["CPUExecutionProvider"]
         try:
             self.encoder = ort.InferenceSession(str(encoder), options, providers=providers)
