@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import os
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from corpus import bad_videos, moving_square, vfr_video
 from vision.errors import VideoError
 from vision.video.decode import iter_frames, probe, read_video
 from vision.video.encode import write_video
@@ -21,19 +21,10 @@ FORMATS = [
 ]
 
 
-def _moving_square(n: int = 24, w: int = 96, h: int = 64) -> list[np.ndarray]:
-    frames = []
-    for i in range(n):
-        img = np.full((h, w, 3), 40, np.uint8)
-        img[20:40, 2 * i : 2 * i + 20] = (250, 30, 30)
-        frames.append(img)
-    return frames
-
-
 @pytest.mark.parametrize("suffix,kwargs", FORMATS, ids=[f[0] for f in FORMATS])
 @pytest.mark.parametrize("backend", ["pyav", "opencv"])
 def test_round_trip(tmp_path: Path, suffix: str, kwargs: dict, backend: str) -> None:
-    src = _moving_square()
+    src = moving_square()
     path = write_video(tmp_path / f"v{suffix}", src, fps=12, **kwargs)
     info = probe(path, backend=backend)
     assert (info.width, info.height) == (96, 64)
@@ -49,7 +40,7 @@ def test_round_trip(tmp_path: Path, suffix: str, kwargs: dict, backend: str) -> 
 
 @pytest.mark.parametrize("backend", ["pyav", "opencv"])
 def test_sampling_at_fps_and_stride(tmp_path: Path, backend: str) -> None:
-    path = write_video(tmp_path / "v.mp4", _moving_square(60), fps=30)
+    path = write_video(tmp_path / "v.mp4", moving_square(60), fps=30)
     _, times = read_video(path, fps=10, backend=backend)
     assert len(times) == 20
     np.testing.assert_allclose(np.diff(times), 0.1, atol=0.02)
@@ -60,20 +51,8 @@ def test_sampling_at_fps_and_stride(tmp_path: Path, backend: str) -> None:
 
 
 def test_variable_frame_rate_is_sampled_by_timestamp(tmp_path: Path) -> None:
-    import av
-
-    path = tmp_path / "vfr.mkv"
-    # 40 frames 10 ms apart (0.4 s), then 40 frames 50 ms apart (2.0 s).
+    path = vfr_video(tmp_path / "vfr.mkv")
     pts_ms = [10 * i for i in range(40)] + [400 + 50 * i for i in range(40)]
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("mjpeg", rate=100)
-        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuvj420p"
-        stream.codec_context.time_base = Fraction(1, 1000)
-        for i, pts in enumerate(pts_ms):
-            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 2 * i, np.uint8), format="rgb24")
-            frame.pts, frame.time_base = pts, Fraction(1, 1000)
-            out.mux(stream.encode(frame))
-        out.mux(stream.encode(None))
     _, all_times = read_video(path, backend="pyav")
     np.testing.assert_allclose(all_times, np.array(pts_ms) / 1000, atol=2e-3)
     _, times = read_video(path, fps=10, backend="pyav")
@@ -81,40 +60,10 @@ def test_variable_frame_rate_is_sampled_by_timestamp(tmp_path: Path) -> None:
     assert np.all(np.diff(times) >= 0.099)
 
 
-def _bad_inputs(tmp: Path) -> dict[str, Path]:
-    good = write_video(tmp / "good.mp4", _moving_square(), fps=12)
-    bad = {
-        "missing": tmp / "nope.mp4",
-        "directory": tmp,
-        "empty": tmp / "empty.mp4",
-        "text": tmp / "notes.mp4",
-        "random bytes": tmp / "noise.mp4",
-        "truncated": tmp / "truncated.mp4",
-        "zero frames": tmp / "zero.mp4",
-        "audio only": tmp / "audio.wav",
-    }
-    bad["empty"].write_bytes(b"")
-    bad["text"].write_text("this is not a video\n" * 20)
-    bad["random bytes"].write_bytes(np.random.default_rng(0).integers(0, 256, 50_000, dtype=np.uint8).tobytes())
-    bad["truncated"].write_bytes(good.read_bytes()[: good.stat().st_size // 2])
-    import av
-
-    with av.open(str(bad["zero frames"]), "w") as out:  # a valid container with no frames
-        stream = out.add_stream("libx264", rate=12)
-        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
-    with av.open(str(bad["audio only"]), "w") as out:
-        stream = out.add_stream("pcm_s16le", rate=8000)
-        frame = av.AudioFrame.from_ndarray(np.zeros((1, 800), np.int16), format="s16", layout="mono")
-        frame.sample_rate = 8000
-        out.mux(stream.encode(frame))
-        out.mux(stream.encode(None))
-    return bad
-
-
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("backend", ["auto", "pyav", "opencv"])
 def test_bad_inputs_raise_one_line_video_error(tmp_path: Path, backend: str) -> None:
-    for name, path in _bad_inputs(tmp_path).items():
+    for name, path in bad_videos(tmp_path).items():
         with pytest.raises(VideoError) as info:
             read_video(path, backend=backend)
         message = str(info.value)
@@ -124,7 +73,7 @@ def test_bad_inputs_raise_one_line_video_error(tmp_path: Path, backend: str) -> 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can read any file")
 def test_unreadable_file(tmp_path: Path) -> None:
-    path = write_video(tmp_path / "v.mp4", _moving_square(), fps=12)
+    path = write_video(tmp_path / "v.mp4", moving_square(), fps=12)
     path.chmod(0)
     with pytest.raises(VideoError):
         read_video(path)

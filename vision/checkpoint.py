@@ -160,7 +160,12 @@ def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> Che
     """Load a checkpoint directory into an eval-mode `ActionNet` on `device`."""
     info = read_checkpoint_info(path)
     model = build_model(info.model_config)
-    load_state_strict(model, _read_weights(info.path), info.path)
+    state = _read_weights(info.path)
+    broken = [k for k, v in state.items() if v.is_floating_point() and not bool(torch.isfinite(v).all())]
+    if broken:
+        raise CheckpointError(f"{info.path}: {len(broken)} weight tensor(s) hold NaN/inf (e.g. {broken[0]}); "
+                              "the run that wrote it diverged")
+    load_state_strict(model, state, info.path)
     model.to(device).eval()
     return Checkpoint(info.path, info.model_config, info.clip_config, info.labels, info.extra, model)
 

@@ -87,7 +87,8 @@ def expand_inputs(inputs: list[str]) -> list[Path]:
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            out += sorted(p for p in path.rglob("*") if p.suffix.lower() in VIDEO_SUFFIXES and p.is_file())
+            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in VIDEO_SUFFIXES and p.is_file())
+            out += found or [path]  # an empty folder is reported, not silently skipped
         elif not path.exists() and glob.has_magic(item):
             out += sorted(Path(p) for p in glob.glob(item, recursive=True) if Path(p).is_file())
         else:

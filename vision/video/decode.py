@@ -47,8 +47,11 @@ def _one_line(exc: BaseException) -> str:
     return text if len(text) < 200 else text[:197] + "..."
 
 
-def _check_path(path: Path) -> None:
+def check_video_path(path: Path) -> None:
+    """One-line `VideoError` for a path that cannot be a video file (before any decoder sees it)."""
     if not path.exists():
+        if path.is_symlink():
+            raise VideoError(f"{path}: broken or looping symbolic link")
         raise VideoError(f"{path}: no such file")
     if path.is_dir():
         raise VideoError(f"{path}: is a directory, not a video file")
@@ -148,7 +151,7 @@ class _OpenCVReader:
 
 
 def _open(path: Path, backend: Backend) -> _PyAVReader | _OpenCVReader:
-    _check_path(path)
+    check_video_path(path)
     if backend == "opencv":
         return _OpenCVReader(path)
     try:

@@ -83,8 +83,10 @@ class PyAVReader:
 
         self.name = redact(source)
         self.live = is_url(source)
-        if not self.live and not Path(source).is_file():
-            raise VideoError(f"{source}: no such file")
+        if not self.live:
+            from vision.video.decode import check_video_path
+
+            check_video_path(Path(source))
         options = {"rtsp_transport": "tcp"} if source.startswith("rtsp") else {}
         try:
             self.container = av.open(source, options=options, timeout=timeout)
