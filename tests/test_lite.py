@@ -82,6 +82,18 @@ def test_pretrained_training_records_the_normalisation(synth_root: Path, tmp_pat
     assert config["clip"]["mean"] == [127 / 255] * 3 and config["clip"]["std"] == [128 / 255] * 3
     trained = load_checkpoint(run / "best").model.encoder.net._conv_stem.weight
     assert torch.equal(trained, read_state_dict(lite0_weights_file())["_conv_stem.weight"])  # frozen by default
+    assert len(list((tmp_path / "c" / "features").glob("*.npy"))) == 18  # encoded once, head-only epochs
+
+
+def test_feature_head_equals_the_full_model() -> None:
+    from vision.model.network import FeatureHead
+
+    model = build_model(ModelConfig(num_classes=3, backbone="efficientnet_lite0", embed_dim=32, lstm_hidden=16)).eval()
+    clips = torch.randn(2, 5, 3, 64, 64)
+    mask = torch.tensor([[True] * 5, [True] * 3 + [False] * 2])
+    with torch.no_grad():
+        fmaps = model.encoder(clips.flatten(0, 1)).unflatten(0, (2, 5))
+        assert torch.allclose(FeatureHead(model)(fmaps, mask).logits, model(clips, mask).logits, atol=1e-5)
 
 
 def test_lite0_model_exports_to_onnx_with_parity(tmp_path: Path) -> None:

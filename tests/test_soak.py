@@ -1,8 +1,9 @@
 """Soak: `vision-stream` on a looping file for 10 minutes (slow; `pytest -m slow tests/test_soak.py`).
 
 Samples the process's RSS and thread count from /proc every few seconds and the latency of
-every prediction; after a one-minute warm-up, RSS may grow < 50 MB, the thread count must not
-change, and the median latency of the last minute must stay within 1.5x (+5 ms) of the first.
+every prediction; after a one-minute warm-up, RSS may grow < 50 MB, the usual thread count must
+be the same at the end as at the start (at each loop's reopen the next decoder's threads start
+before the old ones are gone, a brief overlap), and the median latency of the last minute must stay within 1.5x (+5 ms) of the first.
 `SOAK_SECONDS` overrides the length.
 """
 from __future__ import annotations
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -61,11 +63,14 @@ def test_stream_soak(tmp_path: Path) -> None:
     first = np.median(lat[(lat[:, 0] >= WARM_UP) & (lat[:, 0] < WARM_UP + 60), 1])
     last = np.median(lat[lat[:, 0] >= lat[-1, 0] - 60, 1])
     growth = steady[-1][1] - steady[0][1]
-    threads = {n for _, _, n in steady}
+    counts = [n for _, _, n in steady]
+    third = max(1, len(counts) // 3)
+    usual_first = Counter(counts[:third]).most_common(1)[0][0]
+    usual_last = Counter(counts[-third:]).most_common(1)[0][0]
     print(f"\nsoak {SECONDS:.0f} s: {len(lat)} predictions ({len(lat) / SECONDS:.1f}/s); RSS {steady[0][1]:.0f} -> "
-          f"{steady[-1][1]:.0f} MB (growth {growth:+.1f} MB, max {max(s[1] for s in steady):.0f}); threads {sorted(threads)}; "
+          f"{steady[-1][1]:.0f} MB (growth {growth:+.1f} MB, max {max(s[1] for s in steady):.0f}); threads usually {usual_first} at the start, {usual_last} at the end (range {min(counts)}-{max(counts)}); "
           f"latency median first minute {first:.1f} ms, last minute {last:.1f} ms, p95 overall "
           f"{np.percentile(lat[:, 1], 95):.1f} ms")
     assert growth < 50
-    assert len(threads) == 1
+    assert usual_last == usual_first and max(counts) <= usual_first + 8
     assert last <= 1.5 * first + 5

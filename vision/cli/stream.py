@@ -28,7 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--topk", type=int, default=5, help="labels per prediction (5)")
     p.add_argument("--ema", type=float, default=0.6, help="smoothing of probabilities over predictions (0.6; 0 = off)")
     p.add_argument("--loop", action="store_true", help="restart a file source at its end")
-    p.add_argument("--fast", action="store_true", help="read a file as fast as possible instead of at its native fps")
+    p.add_argument("--fast", action="store_true", help="read a file as fast as possible instead of at its native fps; frames the model "
+                   "cannot keep up with are dropped (latest wins): for every window of a file, use vision-classify")
     add_backend(p)
     p.add_argument("--max-seconds", type=float, help="stop after this many seconds")
     add_common(p)

@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--frames", dest="num_frames", type=int, help="clip length T in sampled frames (16)")
     c.add_argument("--frame-size", type=int, help="square input size in pixels (112)")
     c.add_argument("--fps", type=float, help="sampling rate in frames per second (10)")
+    _flag(c, "augment", "random crops and colour jitter (default on; off when a fully frozen backbone's features "
+          "are cached, which --augment prevents)")
     _flag(c, "flip", "random horizontal flips (off: direction can be the label)")
     o = p.add_argument_group("optimisation")
     o.add_argument("--batch-size", type=int, help="clips per batch (16)")

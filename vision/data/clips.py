@@ -112,3 +112,18 @@ class ClipDataset(torch.utils.data.Dataset):
         x = self.augment(picked) if self.augment else preprocess_frames(picked, self.clip)
         clip, mask = pad_clip(x, self.clip.num_frames)
         return clip, mask, item.label
+
+
+class FeatureClipDataset(ClipDataset):
+    """Like `ClipDataset`, but yields cached backbone feature maps `(T, C, h, w)` instead of frames."""
+
+    def __init__(self, items: Sequence[VideoItem], clip: ClipConfig, features, mode: SampleMode = "center") -> None:
+        super().__init__(items, clip, features.frames, mode)
+        self.features = features
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor, int]:
+        item = self.items[i]
+        fmaps = self.features.load(item.path)
+        picked = torch.from_numpy(np.asarray(fmaps[self.indices(len(fmaps))], np.float32))
+        clip, mask = pad_clip(picked, self.clip.num_frames)
+        return clip, mask, item.label

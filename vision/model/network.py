@@ -65,7 +65,16 @@ class ActionNet(nn.Module):
         """Encode frames (..., 3, H, W) -> embeddings (..., D) and maps (..., h, w)."""
         lead = frames.shape[:-3]
         fmap = self.encoder(frames.reshape(-1, *frames.shape[-3:]))  # (N, C, h, w)
-        emb, attn = self.spatial(fmap)  # (N, D), (N, h, w)
+        return self.pool_features(fmap.reshape(*lead, *fmap.shape[1:]))
+
+    def pool_features(self, fmaps: torch.Tensor) -> FrameEncoding:
+        """Backbone feature maps (..., C, h, w) -> embeddings (..., D) and attention maps (..., h, w).
+
+        The trainable part of frame encoding: with a frozen backbone, training can cache the
+        feature maps once and run only this and the head every epoch.
+        """
+        lead = fmaps.shape[:-3]
+        emb, attn = self.spatial(fmaps.reshape(-1, *fmaps.shape[-3:]))  # (N, D), (N, h, w)
         return FrameEncoding(emb.reshape(*lead, -1), attn.reshape(*lead, *attn.shape[-2:]))
 
     def classify_embeddings(
@@ -91,6 +100,19 @@ class ActionNet(nn.Module):
         """Classify clips (B, T, 3, H, W); padded frames (mask False) never affect the result."""
         emb, maps = self.encode_frames(clip)  # (B, T, D), (B, T, h, w)
         logits, weights = self.classify_embeddings(emb, mask)
+        return ActionOutput(logits, weights, maps)
+
+
+class FeatureHead(nn.Module):
+    """`ActionNet` from cached backbone feature maps (B, T, C, h, w): what frozen-backbone epochs train."""
+
+    def __init__(self, net: ActionNet) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, fmaps: torch.Tensor, mask: torch.Tensor | None = None) -> ActionOutput:
+        emb, maps = self.net.pool_features(fmaps)
+        logits, weights = self.net.classify_embeddings(emb, mask)
         return ActionOutput(logits, weights, maps)
 
 

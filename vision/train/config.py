@@ -33,6 +33,7 @@ class TrainConfig:
     freeze_backbone: bool | None = None  # None: frozen when pretrained
     unfreeze_last: int = 0  # with a frozen backbone, train its last N blocks/modules anyway
     backbone_lr_scale: float = 0.1  # backbone parameters train at lr * this
+    augment: bool | None = None  # None: on, except when training from cached backbone features
     # clips
     num_frames: int = 16
     frame_size: int = 112
@@ -82,6 +83,11 @@ class TrainConfig:
         default = ClipConfig()
         mean, std = BACKBONE_NORMALIZATION.get(self.backbone, (default.mean, default.std))
         return ClipConfig(num_frames=self.num_frames, frame_size=self.frame_size, fps=self.fps, mean=mean, std=std)
+
+    @property
+    def feature_cache(self) -> bool:
+        """Train from cached backbone feature maps: fully frozen backbone, no spatial augmentation."""
+        return self.frozen and self.unfreeze_last == 0 and self.augment is not True and self.cache
 
     @property
     def frozen(self) -> bool:

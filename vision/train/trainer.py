@@ -6,6 +6,7 @@ continues with the same epoch count and schedule; a killed run loses at most the
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -24,13 +25,15 @@ from vision.atomic import atomic_dir, atomic_file
 from vision.checkpoint import load_state_strict, read_checkpoint_info, save_checkpoint, write_checkpoint_files
 from vision.config import from_dict
 from vision.data.cache import DecodeParams, FrameCache, default_cache_dir
-from vision.data.clips import ClipDataset
+from vision.data.clips import ClipDataset, FeatureClipDataset
+from vision.data.features import FeatureCache
 from vision.data.transforms import TrainAugment
 from vision.data.ucf import DatasetIndex, VideoItem, index_dataset
 from vision.train.freeze import freeze_backbone, parameter_groups
 from vision.device import resolve_device
 from vision.errors import CheckpointError, DatasetError
 from vision.model import ActionNet, build_model
+from vision.model.network import FeatureHead
 from vision.train import distributed as D
 from vision.train.config import TrainConfig
 from vision.train.loops import Precision, predict, train_epoch
@@ -151,19 +154,27 @@ class Trainer:
         train_items, val_items = _drop_unreadable(self.index, cache, config, self.dist)
         _check_classes(self.index, train_items, val_items)
         self.labels = self.index.classes
-        augment = TrainAugment(self.clip, flip=config.flip)
-        self.train_set = ClipDataset(train_items, self.clip, cache, "random", augment)
-        self.val_set = ClipDataset(val_items[self.dist.rank :: self.dist.world_size], self.clip, cache, "center")
 
         self.model: ActionNet = build_model(config.model_config(len(self.labels)), config.pretrained).to(self.device)
         if config.frozen:
             freeze_backbone(self.model.encoder, config.unfreeze_last)
         if self.device.type == "cuda":
             self.model = self.model.to(memory_format=torch.channels_last)
-        self.net: nn.Module = self.model
+        val_items = val_items[self.dist.rank :: self.dist.world_size]
+        if config.feature_cache:  # every epoch after the first pass runs the head only
+            features = self._feature_cache(cache, cache_root, train_items + val_items)
+            self.train_set = FeatureClipDataset(train_items, self.clip, features, "random")
+            self.val_set = FeatureClipDataset(val_items, self.clip, features, "center")
+            self.eval_net: nn.Module = FeatureHead(self.model)
+        else:
+            augment = TrainAugment(self.clip, flip=config.flip) if config.augment is not False else None
+            self.train_set = ClipDataset(train_items, self.clip, cache, "random", augment)
+            self.val_set = ClipDataset(val_items, self.clip, cache, "center")
+            self.eval_net = self.model
+        self.net: nn.Module = self.eval_net
         if self.dist.enabled:
             ids = [self.device.index] if self.device.type == "cuda" else None
-            self.net = nn.parallel.DistributedDataParallel(self.model, device_ids=ids)
+            self.net = nn.parallel.DistributedDataParallel(self.eval_net, device_ids=ids)
         groups = parameter_groups(self.model, config.lr, config.backbone_lr_scale)
         self.optimizer = torch.optim.AdamW(groups, lr=config.lr, weight_decay=config.weight_decay)
         self.scheduler = _scheduler(config, self.optimizer)
@@ -181,6 +192,20 @@ class Trainer:
             with atomic_file(run_dir / CONFIG_NAME) as tmp:
                 tmp.write_text(json.dumps(asdict(config), indent=2) + "\n")
         self.metrics = MetricsLog(run_dir, self.epoch) if self.dist.is_main else None
+
+    def _feature_cache(self, frames: FrameCache, root: Path, items: list[VideoItem]) -> FeatureCache:
+        """Backbone feature maps of every video, computed once (rank 0 first, then the others hit)."""
+        digest = hashlib.sha1()
+        for name, tensor in sorted(self.model.encoder.state_dict().items()):
+            digest.update(name.encode() + tensor.detach().cpu().numpy().tobytes())
+        features = FeatureCache(Path(root) / "features", frames, self.model.encoder, self.clip,
+                                f"{self.config.backbone}|{digest.hexdigest()}", self.device)
+        if self.dist.is_main:
+            bar = tqdm(total=len(items), desc="encoding frames once", unit="video", leave=False, disable=not self.show)
+            features.build((i.path for i in items), progress=lambda: bar.update(1))
+            bar.close()
+        D.barrier(self.dist)
+        return features
 
     def _class_weights(self, items: list[VideoItem]) -> torch.Tensor:
         counts = np.bincount([i.label for i in items], minlength=len(self.labels)).astype(np.float64)
@@ -246,7 +271,7 @@ class Trainer:
             self.net, self._loader(self.train_set, True), self.optimizer, self.loss_fn, self.device,
             self.precision, self.scaler, self.config.grad_clip, desc, self.show,
         )
-        probs, labels = predict(self.model, self._loader(self.val_set, False), self.device, self.precision, "validating", self.show)
+        probs, labels = predict(self.eval_net, self._loader(self.val_set, False), self.device, self.precision, "validating", self.show)
         ev = _reduce(evaluate_probs(probs, labels, len(self.labels)), self.dist, self.device)
         lr = self._lr()
         if isinstance(self.scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):

@@ -116,6 +116,10 @@ class PyAVReader:
         return frame.to_ndarray(format="rgb24"), ts
 
     def close(self) -> None:
+        # PyAV frees the codec context (and its decoder threads) only with its last reference,
+        # which the decode generator holds: drop it, so a looping or reconnecting source does
+        # not keep finished decoders' threads alive until the garbage collector runs.
+        self._frames = iter(())
         self.container.close()
 
 
