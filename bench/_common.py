@@ -20,3 +20,18 @@ def bench_checkpoint(weights: str | None, tmp: Path, backbone: str = "tiny", fra
     clip = ClipConfig(frame_size=frame_size or ClipConfig().frame_size)
     model = build_model(ModelConfig(num_classes=len(ACTIONS), backbone=backbone))
     return load_checkpoint(save_checkpoint(tmp / "m", model, clip, list(ACTIONS))), f"random-init {backbone}"
+
+
+def with_backend(ckpt: Checkpoint, name: str, backend: str, tmp: Path) -> tuple[Checkpoint, str]:
+    """The same model on `backend`: 'torch' as is, 'onnxruntime' through an ONNX export in `tmp`."""
+    if backend == "torch":
+        return ckpt, name
+    from vision.export.exporter import export_checkpoint
+    from vision.export.runtime import load_export
+
+    return load_export(export_checkpoint(ckpt.path, tmp / "onnx-export")), f"{name} via onnxruntime"
+
+
+def add_backend_option(parser) -> None:
+    parser.add_argument("--backend", default="torch", choices=["torch", "onnxruntime"],
+                        help="onnxruntime: export the model first and run the export")

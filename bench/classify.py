@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from _common import bench_checkpoint
+from _common import add_backend_option, bench_checkpoint, with_backend
 from vision.data.clips import dense_windows
 from vision.data.transforms import preprocess_frames
 from vision.engine.batch import classify_video
@@ -44,7 +44,8 @@ def naive(ckpt, path: Path) -> float:
     start = time.perf_counter()
     frames, _ = read_video(path, fps=clip.fps)
     for w in dense_windows(len(frames), clip.num_frames, clip.stride):
-        ckpt.model(preprocess_frames(frames[w], clip)[None])
+        model = ckpt.model
+        model.classify_embeddings(model.encode_frames(preprocess_frames(frames[w], clip)[None]).embeddings)
     return time.perf_counter() - start
 
 
@@ -55,10 +56,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0, help="length of the generated 640x480 30 fps video")
     parser.add_argument("--video", type=Path, help="use this file instead of a generated one")
     parser.add_argument("--repeats", type=int, default=3, help="runs per variant, interleaved (best kept)")
+    add_backend_option(parser)
     args = parser.parse_args()
     torch.set_num_threads(2)
     with tempfile.TemporaryDirectory() as tmp:
         ckpt, name = bench_checkpoint(args.weights, Path(tmp), args.backbone)
+        ckpt, name = with_backend(ckpt, name, args.backend, Path(tmp))
         path = args.video
         if path is None:
             n = max(1, round(args.seconds / 3))

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from _common import bench_checkpoint
+from _common import add_backend_option, bench_checkpoint, with_backend
 from vision.data.transforms import preprocess_frames
 from vision.engine.stream import StreamingClassifier
 from vision.video.capture import CaptureThread, SourceState
@@ -84,18 +84,12 @@ def main() -> None:
     parser.add_argument("--backbone", default="tiny", help="backbone of the random-init model (tiny)")
     parser.add_argument("--frame-size", type=int, help="input size of the random-init model (default 112)")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the 640x480 30 fps test video")
-    parser.add_argument("--backend", default="torch", choices=["torch", "onnxruntime"],
-                        help="onnxruntime: export the model first and run the export")
+    add_backend_option(parser)
     args = parser.parse_args()
     torch.set_num_threads(2)
     with tempfile.TemporaryDirectory() as tmp:
         ckpt, name = bench_checkpoint(args.weights, Path(tmp), args.backbone, args.frame_size)
-        if args.backend == "onnxruntime":
-            from vision.export.exporter import export_checkpoint
-            from vision.export.runtime import load_export
-
-            ckpt = load_export(export_checkpoint(ckpt.path, Path(tmp) / "onnx"))
-            name += " via onnxruntime"
+        ckpt, name = with_backend(ckpt, name, args.backend, Path(tmp))
         clip = ckpt.clip_config
         print(f"model: {name} ({ckpt.model_config.backbone}, {clip.frame_size}px, T={clip.num_frames}, "
               f"stride {clip.stride}, {clip.fps} fps)")

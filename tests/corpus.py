@@ -80,11 +80,17 @@ def odd_videos(tmp: Path) -> dict[str, Path]:
         "gray": _encode(tmp / "gray.mp4", frames, "libx264", "gray"),
         "yuv444": _encode(tmp / "yuv444.mp4", frames, "libx264", "yuv444p"),
         "10-bit": _encode(tmp / "tenbit.mkv", frames, "ffv1", "yuv420p10le"),
-        "8K": _encode(tmp / "8k.mp4", [np.repeat(np.repeat(f[:54], 80, 0), 80, 1) for f in frames[:3]], "libx264", "yuv420p"),
+        "8K": eight_k(tmp / "8k.mp4", 3),
         "variable frame rate": vfr_video(tmp / "vfr.mkv"),
         "black": write_video(tmp / "black.mp4", [np.zeros((64, 96, 3), np.uint8)] * 20, fps=12),
     }
     return odd
+
+
+def eight_k(path: Path, n: int) -> Path:
+    """An n-frame 7680x4320 H.264 video (the moving square, scaled up)."""
+    frames = moving_square(n, 96, 64)
+    return _encode(path, [np.repeat(np.repeat(f[:54], 80, 0), 80, 1) for f in frames], "libx264", "yuv420p")
 
 
 def vfr_video(path: Path) -> Path:

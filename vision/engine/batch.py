@@ -15,6 +15,7 @@ import torch
 
 from vision.checkpoint import Checkpoint
 from vision.data.clips import dense_windows
+from vision.data.transforms import resize_frames
 from vision.engine.windows import classify_windows, encode_video
 from vision.video.decode import iter_frames, probe
 
@@ -118,7 +119,8 @@ def classify_video(
         chunk_times.clear()
 
     for frame in iter_frames(path, fps=sample_fps):  # decode once, stream in encoder batches
-        chunk.append(frame.rgb)
+        # Shrunk at once to the model's input: a batch of full-size 8K frames would be 6 GB.
+        chunk.append(resize_frames(frame.rgb[None], clip.frame_size)[0])
         chunk_times.append(frame.time)
         if len(chunk) == batch_size:
             flush()
