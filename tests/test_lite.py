@@ -110,3 +110,12 @@ def test_lite0_model_exports_to_onnx_with_parity(tmp_path: Path) -> None:
         a = exported.classify_embeddings(exported.encode_frames(clips).embeddings).logits
         b = reference.classify_embeddings(reference.encode_frames(clips).embeddings).logits
     assert (a - b).abs().max().item() <= 1e-3
+
+
+def test_torchvision_backbones_freeze_the_same_way() -> None:
+    model = build_model(ModelConfig(num_classes=3, backbone="mobilenet_v3_small", embed_dim=32, lstm_hidden=16))
+    blocks = backbone_blocks(model.encoder)
+    assert len(blocks) == len(list(model.encoder.children())) > 5  # torchvision's `features` stages
+    assert freeze_backbone(model.encoder, unfreeze_last=1) == 1
+    trainable = {id(p) for p in model.encoder.parameters() if p.requires_grad}
+    assert trainable == {id(p) for p in blocks[-1].parameters()}
