@@ -32,6 +32,9 @@ def with_backend(ckpt: Checkpoint, name: str, backend: str, tmp: Path) -> tuple[
     return load_export(export_checkpoint(ckpt.path, tmp / "onnx-export")), f"{name} via onnxruntime"
 
 
-def add_backend_option(parser) -> None:
+def add_model_options(parser) -> None:
+    """--weights, --backbone (of the random-init model) and --backend, shared by the benchmarks."""
+    parser.add_argument("--weights", help="checkpoint directory (default: weights/default if present)")
+    parser.add_argument("--backbone", default="tiny", help="backbone of the random-init model (tiny)")
     parser.add_argument("--backend", default="torch", choices=["torch", "onnxruntime"],
                         help="onnxruntime: export the model first and run the export")

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from _common import add_backend_option, bench_checkpoint, with_backend
+from _common import add_model_options, bench_checkpoint, with_backend
 from vision.data.clips import dense_windows
 from vision.data.transforms import preprocess_frames
 from vision.engine.batch import classify_video
@@ -51,12 +51,10 @@ def naive(ckpt, path: Path) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--weights", help="checkpoint directory (default: weights/default if present)")
-    parser.add_argument("--backbone", default="tiny", help="backbone of the random-init model (tiny)")
+    add_model_options(parser)
     parser.add_argument("--seconds", type=float, default=30.0, help="length of the generated 640x480 30 fps video")
     parser.add_argument("--video", type=Path, help="use this file instead of a generated one")
     parser.add_argument("--repeats", type=int, default=3, help="runs per variant, interleaved (best kept)")
-    add_backend_option(parser)
     args = parser.parse_args()
     torch.set_num_threads(2)
     with tempfile.TemporaryDirectory() as tmp:

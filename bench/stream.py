@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from _common import add_backend_option, bench_checkpoint, with_backend
+from _common import add_model_options, bench_checkpoint, with_backend
 from vision.data.transforms import preprocess_frames
 from vision.engine.stream import StreamingClassifier
 from vision.video.capture import CaptureThread, SourceState
@@ -80,11 +80,9 @@ def live_pipeline(ckpt, path: Path) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--weights", help="checkpoint directory (default: weights/default if present)")
-    parser.add_argument("--backbone", default="tiny", help="backbone of the random-init model (tiny)")
+    add_model_options(parser)
     parser.add_argument("--frame-size", type=int, help="input size of the random-init model (default 112)")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the 640x480 30 fps test video")
-    add_backend_option(parser)
     args = parser.parse_args()
     torch.set_num_threads(2)
     with tempfile.TemporaryDirectory() as tmp:
