@@ -16,8 +16,8 @@ from PyQt6.QtCore import QThread, pyqtSignal
 
 from vision.engine.stream import Prediction, StreamingClassifier
 from vision.errors import VisionError
-from vision.video.capture import CaptureThread, SourceState
-from vision.video.sources import is_camera, open_reader, redact
+from vision.video.capture import CaptureThread, SourceState, rate
+from vision.video.sources import is_camera
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ class LivePipeline(QThread):
 
     def stop(self, wait_ms: int = 5000) -> None:
         """Stop capture and inference and join the thread (releases the camera)."""
-        self._stop.set()
+        self.request_stop()
         self.wait(wait_ms)
 
     # -- worker thread -------------------------------------------------------------------
@@ -94,33 +94,28 @@ class LivePipeline(QThread):
 
         try:
             ckpt = load_weights(self.weights, self.device, self.backend)
-            opener = self._opener()
         except (VisionError, OSError) as exc:
             self.failed.emit(str(exc))
             return
         engine = StreamingClassifier(ckpt)
         name = ckpt.path.name if ckpt.path.name not in ("best", "last") else f"{ckpt.path.parent.name}/{ckpt.path.name}"
         self.model_ready.emit(ModelInfo(name, list(ckpt.labels), str(engine.device), ckpt.model_config.backbone))
-        capture = CaptureThread(self.source, loop=self.loop, opener=opener, on_state=self._on_state)
+        # A camera that is not there fails at once (the window then plays the demo); a camera lost
+        # later, or a stream, is retried as usual.
+        retry_first_open = False if is_camera(self.source) else None
+        capture = CaptureThread(self.source, loop=self.loop, retry_first_open=retry_first_open, on_state=self._on_state)
         self.capture = capture.start()
         try:
             self._loop(capture, engine)
         finally:
             capture.stop()
 
-    def _opener(self):
-        """Open a camera once here, so a missing camera fails at start instead of retrying forever."""
-        if not is_camera(self.source):
-            return open_reader
-        first = [open_reader(self.source)]
-        return lambda source: first.pop() if first else open_reader(source)
-
     def _on_state(self, state: SourceState, message: str) -> None:
         self.state_changed.emit(state.value, message)
 
     def _loop(self, capture: CaptureThread, engine: StreamingClassifier) -> None:
         last_index, prediction, latency_ms = -1, None, 0.0
-        predicted_at: deque[float] = deque(maxlen=20)
+        predicted_at: deque[float] = deque(maxlen=20)  # times of the last predictions
         while not self._stop.is_set():
             frame = capture.wait_frame(last_index, timeout=0.2)
             if frame is None:
@@ -136,17 +131,11 @@ class LivePipeline(QThread):
                 now = time.monotonic()
                 latency_ms = (now - frame.captured_at) * 1000
                 predicted_at.append(now)
-            span = predicted_at[-1] - predicted_at[0] if len(predicted_at) > 1 else 0.0
             update = LiveUpdate(
-                frame.rgb, frame.index, frame.captured_at, prediction, capture.stats().fps,
-                (len(predicted_at) - 1) / span if span > 0 else 0.0, latency_ms,
+                frame.rgb, frame.index, frame.captured_at, prediction, capture.stats().fps, rate(predicted_at), latency_ms,
             )
             with self._lock:
                 self._latest, notify = update, not self._pending
                 self._pending = True
             if notify:
                 self.updated.emit()
-
-    def describe_source(self) -> str:
-        """The source as shown to the user (credentials removed)."""
-        return redact(self.source)

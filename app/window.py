@@ -5,7 +5,6 @@ The window only draws and routes user actions; capture and inference run in `Liv
 """
 from __future__ import annotations
 
-import json
 import time
 from collections import deque
 from pathlib import Path
@@ -31,23 +30,12 @@ from app.recorder import Recorder
 from app.widgets import PredictionBars, TemporalStrip, VideoView, to_qimage
 from vision.checkpoint import read_checkpoint_info, read_model_card
 from vision.errors import CheckpointError
-from vision.export.runtime import read_manifest
-from vision.overlay import COLORMAPS, annotate
+from vision.export.runtime import backend_for, read_manifest
+from vision.overlay import COLORMAPS, annotate, draw_caption, top_lines
+from vision.video.capture import rate
 from vision.video.sources import available_cameras, is_camera, redact
 
 DEMO_VIDEO = Path(__file__).resolve().parents[1] / "assets" / "demo.mp4"
-LIVE_STATES = ("running", "connecting")
-
-
-def backend_for(weights: str) -> str:
-    """torch for a checkpoint; the runtime of a vision-export directory (it has export.json)."""
-    manifest = Path(weights) / "export.json"
-    if not manifest.is_file():
-        return "torch"
-    try:
-        return {"onnx": "onnxruntime", "torchscript": "torchscript"}[json.loads(manifest.read_text())["format"]]
-    except (OSError, ValueError, KeyError, TypeError):
-        return "onnxruntime"  # loading reports what is wrong with it
 
 
 class MainWindow(QMainWindow):
@@ -215,9 +203,6 @@ class MainWindow(QMainWindow):
         self.status_fields["model"].setText(f"{info.name} ({info.backbone}, {len(info.labels)} classes) on {info.device}")
 
     def _on_failed(self, message: str) -> None:
-        if is_camera(self.source) and self.model is None and "camera" in message:
-            self._fall_back_to_demo(message)
-            return
         self._set_banner(message, error=True)
         self.video.set_message("nothing to show: " + message)
 
@@ -241,10 +226,13 @@ class MainWindow(QMainWindow):
             return None
         pred = self.update_.prediction
         heat = pred.heatmap if pred is not None and self.heatmap_box.isChecked() else None
-        lines = []
-        if with_caption and pred is not None:
-            lines = [f"{label} {p:.2f}" for label, p in zip(pred.smoothed_labels[:3], pred.smoothed_probs[:3])]
-        return annotate(self.update_.rgb, heat, self.opacity.value() / 100, self.colormap.currentText(), lines)
+        shown = annotate(self.update_.rgb, heat, self.opacity.value() / 100, self.colormap.currentText(), [])
+        return self._captioned(shown) if with_caption else shown
+
+    def _captioned(self, shown):
+        """A copy of a drawn frame with the smoothed top-3 caption (snapshots and recordings)."""
+        pred = self.update_.prediction if self.update_ is not None else None
+        return draw_caption(shown.copy(), [] if pred is None else top_lines(pred.smoothed_labels, pred.smoothed_probs))
 
     def redraw(self) -> None:
         frame = self.annotated_frame()
@@ -252,11 +240,10 @@ class MainWindow(QMainWindow):
             return
         self.video.set_frame(frame)
         if self.recorder is not None and not self.paused:
-            self.recorder.write(self.annotated_frame(with_caption=True))
+            self.recorder.write(self._captioned(frame))  # the heatmap is blended once per frame
 
     def display_fps(self) -> float:
-        t = self.display_times
-        return (len(t) - 1) / (t[-1] - t[0]) if len(t) > 1 and t[-1] > t[0] else 0.0
+        return rate(self.display_times)
 
     def _update_status(self, u: LiveUpdate) -> None:
         f = self.status_fields

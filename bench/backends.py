@@ -23,7 +23,7 @@ from vision.checkpoint import load_checkpoint  # noqa: E402
 from vision.cli.classify import DEFAULT_WEIGHTS  # noqa: E402
 from vision.data.transforms import preprocess_frames  # noqa: E402
 from vision.export.exporter import export_checkpoint  # noqa: E402
-from vision.export.runtime import load_export  # noqa: E402
+from vision.export.runtime import backend_for, load_export  # noqa: E402
 from vision.model.fuse import fuse_conv_bn  # noqa: E402
 from vision.video.synth import ACTIONS, ClipSpec, random_appearance, render_clip  # noqa: E402
 
@@ -60,8 +60,8 @@ def main() -> None:
     models = {"torch fp32": fuse_conv_bn(ckpt.model)}
     for name, fmt, q in (("onnxruntime fp32", "onnx", False), ("onnxruntime int8", "onnx", True),
                          ("torchscript int8", "torchscript", True)):
-        backend = "onnxruntime" if fmt == "onnx" else "torchscript"
-        models[name] = load_export(export_checkpoint(args.weights, tmp / name.replace(" ", "-"), fmt, q), backend).model
+        export = export_checkpoint(args.weights, tmp / name.replace(" ", "-"), fmt, q)
+        models[name] = load_export(export, backend_for(export)).model
     size = ckpt.clip_config.frame_size
     frame = torch.randn(1, 3, size, size)
     clips = torch.randn(8, 16, 3, size, size)

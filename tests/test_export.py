@@ -19,11 +19,11 @@ from vision.engine.batch import classify_video
 from vision.engine.stream import StreamingClassifier
 from vision.errors import CheckpointError
 from vision.export.exporter import export_checkpoint
-from vision.export.runtime import load_export
+from vision.export.runtime import RUNTIME_OF_FORMAT, load_export
 from vision.model import build_model
 from vision.video.synth import ACTIONS, ClipSpec, random_appearance, render_clip
 
-BACKEND = {"onnx": "onnxruntime", "torchscript": "torchscript"}
+BACKEND = RUNTIME_OF_FORMAT  # export format -> the runtime that loads it
 
 
 @pytest.fixture(scope="module")

@@ -58,6 +58,11 @@ def draw_caption(frame: np.ndarray, lines: list[str]) -> np.ndarray:
     return frame
 
 
+def top_lines(labels: list[str], probs: list[float], k: int = 3) -> list[str]:
+    """Caption lines `Label 0.91` for the top `k` labels."""
+    return [f"{label} {p:.2f}" for label, p in zip(labels[:k], probs[:k])]
+
+
 def annotate(
     frame: np.ndarray, attention: np.ndarray | None, opacity: float, colormap: str, lines: list[str]
 ) -> np.ndarray:

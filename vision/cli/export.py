@@ -23,10 +23,10 @@ def main(argv: list[str] | None = None) -> int:
 
     def body() -> int:
         from vision.export.exporter import export_checkpoint
-        from vision.export.runtime import load_export
+        from vision.export.runtime import RUNTIME_OF_FORMAT, load_export
 
         out = export_checkpoint(args.checkpoint, args.out, args.format, args.int8)
-        load_export(out, "onnxruntime" if args.format == "onnx" else "torchscript")  # it must load and run
+        load_export(out, RUNTIME_OF_FORMAT[args.format])  # it must load and run
         if not args.quiet:
             size = sum(p.stat().st_size for p in out.iterdir()) / 1e6
             print(f"wrote {out} ({args.format}{' int8' if args.int8 else ''}, {size:.2f} MB): "

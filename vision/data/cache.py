@@ -6,17 +6,17 @@ DataLoader workers (or processes) racing on one video both end with a complete f
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 import hashlib
 import json
 import os
-import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
 import numpy as np
 
+from vision.atomic import atomic_file
 from vision.config import ClipConfig
 from vision.errors import VideoError
 from vision.video.decode import read_video
@@ -89,20 +89,11 @@ class FrameCache:
         return video
 
     def _store(self, npy: Path, meta: Path, video: DecodedVideo, source: Path) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
         # Metadata first, frames last: a present .npy implies a complete .json.
-        for target, write in (
-            (meta, lambda f: f.write(json.dumps({"source": str(source), "times": video.times.tolist()}).encode())),
-            (npy, lambda f: np.save(f, video.frames)),
-        ):
-            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=target.name, suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    write(f)
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+        with atomic_file(meta) as tmp:
+            tmp.write_text(json.dumps({"source": str(source), "times": video.times.tolist()}))
+        with atomic_file(npy) as tmp:
+            np.save(tmp, video.frames)
 
     def build(
         self, paths: Iterable[Path], progress: Callable[[], None] | None = None, workers: int = 1

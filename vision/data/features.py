@@ -8,14 +8,13 @@ plus the backbone, its weights source and the preprocessing, and written atomica
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 from typing import Callable, Iterable
 
 import numpy as np
 import torch
 
+from vision.atomic import atomic_file
 from vision.config import ClipConfig
 from vision.data.cache import FrameCache
 from vision.data.transforms import preprocess_frames
@@ -39,10 +38,15 @@ class FeatureCache:
     @torch.no_grad()
     def _compute(self, path: Path) -> np.ndarray:
         frames = self.frames.load(path).frames
-        out = []
-        for i in range(0, len(frames), self.batch_size):
-            x = preprocess_frames(np.asarray(frames[i : i + self.batch_size]), self.clip).to(self.device)
-            out.append(self.encoder(x).float().cpu().numpy().astype(np.float16))
+        was_training = self.encoder.training
+        self.encoder.eval()  # here, not in `build`: loader workers compute missing entries too
+        try:
+            out = []
+            for i in range(0, len(frames), self.batch_size):
+                x = preprocess_frames(np.asarray(frames[i : i + self.batch_size]), self.clip).to(self.device)
+                out.append(self.encoder(x).float().cpu().numpy().astype(np.float16))
+        finally:
+            self.encoder.train(was_training)
         return np.concatenate(out)
 
     def load(self, path: str | Path) -> np.ndarray:
@@ -55,25 +59,13 @@ class FeatureCache:
             except (OSError, ValueError):
                 pass  # damaged entry: compute again
         features = self._compute(path)
-        self.root.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=file.name, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.save(f, features)
-            os.replace(tmp, file)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_file(file) as tmp:
+            np.save(tmp, features)
         return features
 
     def build(self, paths: Iterable[Path], progress: Callable[[], None] | None = None) -> None:
-        """Compute every missing entry (in this process: the encoder must not run in loader workers)."""
-        was_training = self.encoder.training
-        self.encoder.eval()
-        try:
-            for path in paths:
-                self.load(path)
-                if progress:
-                    progress()
-        finally:
-            self.encoder.train(was_training)
+        """Compute every missing entry here, before training, so loader workers only read them."""
+        for path in paths:
+            self.load(path)
+            if progress:
+                progress()

@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 
 from vision.engine.batch import VideoResult
-from vision.overlay import annotate
+from vision.overlay import annotate, top_lines
 from vision.video.decode import iter_frames
 from vision.video.encode import VideoWriter
 
@@ -34,6 +34,6 @@ def write_annotated(
                 scale = MAX_WIDTH / rgb.shape[1]
                 rgb = cv2.resize(rgb, (MAX_WIDTH, round(rgb.shape[0] * scale)), interpolation=cv2.INTER_AREA)
             w = result.windows[which[j]]
-            lines = [f"{label} {p:.2f}" for label, p in zip(w.labels[:k], w.probs[:k])]
-            writer.write(annotate(rgb, result.attention_maps[j], opacity, colormap, [f"{frame.time:6.2f}s"] + lines))
+            lines = [f"{frame.time:6.2f}s"] + top_lines(w.labels, w.probs, k)
+            writer.write(annotate(rgb, result.attention_maps[j], opacity, colormap, lines))
     return Path(out)

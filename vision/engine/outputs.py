@@ -7,6 +7,7 @@ flushed and fsynced, so what was reported before a crash is on disk intact.
 from __future__ import annotations
 
 import csv
+import itertools
 import io
 import json
 import os
@@ -16,24 +17,20 @@ from typing import Any
 from vision.atomic import atomic_file
 from vision.engine.batch import VideoResult
 
+
 def timeline_runs(result: VideoResult) -> list[tuple[float, float, str, float]]:
     """Consecutive windows with the same top label merged: (start s, end s, label, mean prob).
 
     Each window stands for the time around its centre, so the runs tile [0, duration].
     """
-    windows = result.windows
-    centres = [(w.start + w.end) / 2 for w in windows]
-    runs: list[tuple[float, float, str, float]] = []
-    i = 0
-    while i < len(windows):
-        j = i
-        while j + 1 < len(windows) and windows[j + 1].labels[0] == windows[i].labels[0]:
-            j += 1
-        start = 0.0 if i == 0 else (centres[i - 1] + centres[i]) / 2
-        end = result.duration if j == len(windows) - 1 else (centres[j] + centres[j + 1]) / 2
-        prob = sum(w.probs[0] for w in windows[i : j + 1]) / (j - i + 1)
-        runs.append((start, end, windows[i].labels[0], prob))
-        i = j + 1
+    centres = [(w.start + w.end) / 2 for w in result.windows]
+    # Runs meet halfway between the centres of their outer windows.
+    cuts = [0.0] + [(a + b) / 2 for a, b in zip(centres, centres[1:])] + [result.duration]
+    runs, i = [], 0
+    for label, group in itertools.groupby(result.windows, key=lambda w: w.labels[0]):
+        probs = [w.probs[0] for w in group]
+        runs.append((cuts[i], cuts[i + len(probs)], label, sum(probs) / len(probs)))
+        i += len(probs)
     return runs
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from vision.checkpoint import Checkpoint, read_checkpoint_info
@@ -19,11 +18,39 @@ from vision.errors import CheckpointError
 from vision.export.exporter import FORMATS, MANIFEST, sha256
 from vision.model.network import FrameEncoding, HeadOutput
 
-BACKENDS = {"onnxruntime": "onnx", "torchscript": "torchscript"}
+BACKENDS = {"onnxruntime": "onnx", "torchscript": "torchscript"}  # runtime -> export format
+RUNTIME_OF_FORMAT = {fmt: runtime for runtime, fmt in BACKENDS.items()}
 
 
-class OnnxActionNet:
-    """ActionNet's inference API over two onnxruntime sessions (CPU)."""
+class ExportedActionNet:
+    """ActionNet's inference API over an exported encoder graph and head graph.
+
+    Subclasses run the graphs: `_encode` on a flat (N, 3, S, S) batch, `_head` on (B, T, D)
+    embeddings with a bool (B, T) mask; the shapes around them are handled here once.
+    """
+
+    config: ModelConfig
+    device: torch.device
+
+    def _encode(self, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        raise NotImplementedError
+
+    def _head(self, embeddings: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        raise NotImplementedError
+
+    def encode_frames(self, frames: torch.Tensor) -> FrameEncoding:
+        lead = frames.shape[:-3]
+        emb, attn = self._encode(frames.reshape(-1, *frames.shape[-3:]))
+        return FrameEncoding(emb.reshape(*lead, -1), attn.reshape(*lead, *attn.shape[-2:]))
+
+    def classify_embeddings(self, embeddings: torch.Tensor, mask: torch.Tensor | None = None) -> HeadOutput:
+        b, t, _ = embeddings.shape
+        m = torch.ones(b, t, dtype=torch.bool, device=embeddings.device) if mask is None else mask.bool()
+        return HeadOutput(*self._head(embeddings, m))
+
+
+class OnnxActionNet(ExportedActionNet):
+    """The graphs on two onnxruntime sessions (CPU)."""
 
     def __init__(self, encoder: Path, head: Path, config: ModelConfig, threads: int = 0) -> None:
         import onnxruntime as ort
@@ -43,21 +70,18 @@ class OnnxActionNet:
         self.config = config
         self.device = torch.device("cpu")
 
-    def encode_frames(self, frames: torch.Tensor) -> FrameEncoding:
-        lead = frames.shape[:-3]
-        x = frames.reshape(-1, *frames.shape[-3:]).float().contiguous().numpy()
-        emb, attn = self.encoder.run(None, {"frames": x})
-        return FrameEncoding(torch.from_numpy(emb).reshape(*lead, -1), torch.from_numpy(attn).reshape(*lead, *attn.shape[-2:]))
+    def _encode(self, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        emb, attn = self.encoder.run(None, {"frames": frames.float().contiguous().numpy()})
+        return torch.from_numpy(emb), torch.from_numpy(attn)
 
-    def classify_embeddings(self, embeddings: torch.Tensor, mask: torch.Tensor | None = None) -> HeadOutput:
-        b, t, _ = embeddings.shape
-        m = np.ones((b, t), bool) if mask is None else mask.bool().cpu().numpy()
-        logits, weights = self.head.run(None, {"embeddings": embeddings.float().cpu().numpy(), "mask": m})
-        return HeadOutput(torch.from_numpy(logits), torch.from_numpy(weights))
+    def _head(self, embeddings: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        feeds = {"embeddings": embeddings.float().cpu().numpy(), "mask": mask.cpu().numpy()}
+        logits, weights = self.head.run(None, feeds)
+        return torch.from_numpy(logits), torch.from_numpy(weights)
 
 
-class TorchScriptActionNet:
-    """ActionNet's inference API over two TorchScript modules."""
+class TorchScriptActionNet(ExportedActionNet):
+    """The graphs as two TorchScript modules."""
 
     def __init__(self, encoder: Path, head: Path, config: ModelConfig, device: torch.device) -> None:
         import warnings
@@ -71,16 +95,23 @@ class TorchScriptActionNet:
             raise CheckpointError(f"{encoder.parent}: cannot load TorchScript modules ({str(exc).splitlines()[0]})") from None
         self.config, self.device = config, device
 
-    def encode_frames(self, frames: torch.Tensor) -> FrameEncoding:
-        lead = frames.shape[:-3]
-        emb, attn = self.encoder(frames.reshape(-1, *frames.shape[-3:]))
-        return FrameEncoding(emb.reshape(*lead, -1), attn.reshape(*lead, *attn.shape[-2:]))
+    def _encode(self, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.encoder(frames)
 
-    def classify_embeddings(self, embeddings: torch.Tensor, mask: torch.Tensor | None = None) -> HeadOutput:
-        b, t, _ = embeddings.shape
-        m = torch.ones(b, t, dtype=torch.bool, device=embeddings.device) if mask is None else mask.bool()
-        logits, weights = self.head(embeddings, m)
-        return HeadOutput(logits, weights)
+    def _head(self, embeddings: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.head(embeddings, mask)
+
+
+def backend_for(weights: str | Path) -> str:
+    """The backend that runs `weights`: 'torch' for a checkpoint, the export's runtime for a
+    `vision-export` directory (a damaged manifest is reported when it is loaded)."""
+    manifest = Path(weights) / MANIFEST
+    if not manifest.is_file():
+        return "torch"
+    try:
+        return RUNTIME_OF_FORMAT[json.loads(manifest.read_text())["format"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return "onnxruntime"
 
 
 def read_manifest(path: Path) -> dict:

@@ -107,7 +107,6 @@ _register_torchvision("resnet18", _resnet_trunk, 512)
 _register_torchvision("efficientnet_b0", _features_attr, 1280)
 
 
-
 class _LiteTrunk(nn.Module):
     """EfficientNet-Lite's `extract_features`: (N, 3, H, W) -> (N, 1280, H/32, W/32)."""
 

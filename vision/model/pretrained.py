@@ -40,18 +40,18 @@ def imagenet_cache_path(torchvision_name: str) -> Path:
     return Path(torch.hub.get_dir()) / "checkpoints" / os.path.basename(weights.url)
 
 
-def _imagenet_state_dict(torchvision_name: str) -> dict[str, torch.Tensor]:
-    if torchvision_name in PACKAGED_WEIGHTS:
-        return read_state_dict(PACKAGED_WEIGHTS[torchvision_name]())
+def _imagenet_state_dict(name: str) -> dict[str, torch.Tensor]:
+    if name in PACKAGED_WEIGHTS:
+        return read_state_dict(PACKAGED_WEIGHTS[name]())
     import torchvision
 
-    weights = torchvision.models.get_model_weights(torchvision_name).DEFAULT
+    weights = torchvision.models.get_model_weights(name).DEFAULT
     try:
         return weights.get_state_dict(progress=False, weights_only=True)
     except (OSError, RuntimeError) as exc:  # URLError is an OSError
         raise CheckpointError(
-            f"ImageNet weights for {torchvision_name} are not in the torch hub cache "
-            f"({imagenet_cache_path(torchvision_name)}) and could not be downloaded "
+            f"ImageNet weights for {name} are not in the torch hub cache "
+            f"({imagenet_cache_path(name)}) and could not be downloaded "
             f"({exc.__class__.__name__}: {exc}); pass a local weights file instead"
         ) from None
 

@@ -45,11 +45,3 @@ def parameter_groups(model: nn.Module, lr: float, backbone_scale: float) -> list
     if trunk:
         groups.append({"params": trunk, "lr": lr * backbone_scale})
     return groups
-
-
-def count_trainable(model: nn.Module) -> tuple[int, int]:
-    """(trainable, total) parameter counts."""
-    params = list(model.parameters())
-    return sum(p.numel() for p in params if p.requires_grad), sum(p.numel() for p in params)
-
-

@@ -11,7 +11,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -49,6 +49,11 @@ class CaptureStats:
 StateListener = Callable[[SourceState, str], None]
 
 
+def rate(times: Sequence[float]) -> float:
+    """Events per second over a window of monotonic timestamps (0 until two distinct ones)."""
+    return (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 0.0
+
+
 class CaptureThread:
     """Background capture of `source` (camera index, file path or URL).
 
@@ -57,6 +62,8 @@ class CaptureThread:
         loop: restart a file at its end instead of ending.
         reconnect: reopen a failed source with backoff (`backoff` = first, max seconds).
         max_retries: give up (FAILED) after this many failed reopen attempts; None = forever.
+        retry_first_open: whether a source that cannot be opened at the start is retried like a
+            lost one (default: cameras and streams yes, files no - waiting will not bring a file).
         opener: makes a `FrameReader` (tests inject failing readers here).
         on_state: called (from the capture thread) on every state change with a message.
     """
@@ -70,12 +77,14 @@ class CaptureThread:
         reconnect: bool = True,
         backoff: tuple[float, float] = (0.5, 8.0),
         max_retries: int | None = None,
+        retry_first_open: bool | None = None,
         opener: Callable[[str | int], FrameReader] = open_reader,
         on_state: StateListener | None = None,
     ) -> None:
         self.source, self.name = source, redact(source)
         self.realtime, self.loop, self.reconnect = realtime, loop, reconnect
         self.backoff, self.max_retries = backoff, max_retries
+        self.retry_first_open = (is_camera(source) or is_url(source)) if retry_first_open is None else retry_first_open
         self.opener, self.on_state = opener, on_state
         self._cond = threading.Condition()
         self._slot: CapturedFrame | None = None
@@ -106,9 +115,7 @@ class CaptureThread:
 
     def stats(self) -> CaptureStats:
         with self._cond:
-            times = list(self._times)
-            fps = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 0.0
-            return CaptureStats(self._captured, self._delivered, self._dropped, fps)
+            return CaptureStats(self._captured, self._delivered, self._dropped, rate(self._times))
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop capturing, join the thread and release the source."""
@@ -154,11 +161,10 @@ class CaptureThread:
     def _open(self, first: bool = False) -> FrameReader | None:
         """Open the source, retrying with exponential backoff; None when stopped or given up.
 
-        A file that cannot be opened at the start fails at once: unlike a camera or a stream,
-        waiting will not bring it back.
+        At the start, `retry_first_open` decides whether to retry at all.
         """
         delay, attempts = self.backoff[0], 0
-        retry = self.reconnect and not (first and not is_camera(self.source) and not is_url(self.source))
+        retry = self.reconnect and (self.retry_first_open or not first)
         while not self._stop.is_set():
             try:
                 return self.opener(self.source)

@@ -9,6 +9,7 @@ from typing import Iterator, Protocol
 import numpy as np
 
 from vision.errors import VideoError
+from vision.video.decode import check_video_path
 
 _CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
 
@@ -84,8 +85,6 @@ class PyAVReader:
         self.name = redact(source)
         self.live = is_url(source)
         if not self.live:
-            from vision.video.decode import check_video_path
-
             check_video_path(Path(source))
         options = {"rtsp_transport": "tcp"} if source.startswith("rtsp") else {}
         try:
