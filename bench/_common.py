@@ -16,10 +16,10 @@ def bench_checkpoint(weights: str | None, tmp: Path, backbone: str = "tiny", fra
     if weights is None and DEFAULT_WEIGHTS.is_dir() and backbone == "tiny" and frame_size is None:
         weights = str(DEFAULT_WEIGHTS)
     if weights is not None:
-        return load_checkpoint(weights), weights
+        return load_checkpoint(weights, fuse=True), weights
     clip = ClipConfig(frame_size=frame_size or ClipConfig().frame_size)
     model = build_model(ModelConfig(num_classes=len(ACTIONS), backbone=backbone))
-    return load_checkpoint(save_checkpoint(tmp / "m", model, clip, list(ACTIONS))), f"random-init {backbone}"
+    return load_checkpoint(save_checkpoint(tmp / "m", model, clip, list(ACTIONS)), fuse=True), f"random-init {backbone}"
 
 
 def with_backend(ckpt: Checkpoint, name: str, backend: str, tmp: Path) -> tuple[Checkpoint, str]:

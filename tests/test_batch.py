@@ -37,7 +37,8 @@ def video(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_windows_equal_offline_forward(ckpt_dir: Path, video: Path) -> None:
     ckpt = load_checkpoint(ckpt_dir)
     result = classify_video(ckpt, video, batch_size=7)  # batch size not dividing N on purpose
-    frames, times = read_video(video, fps=10)
+    size = ckpt.clip_config.frame_size
+    frames, times = read_video(video, fps=10, size=(size, size))  # decoded at the model's size, as batch mode does
     assert result.frames == len(frames) == 30
     np.testing.assert_allclose(result.times, times)
     assert [w.first_frame for w in result.windows] == list(range(0, 25, 2))

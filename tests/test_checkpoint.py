@@ -32,6 +32,8 @@ def test_round_trip_gives_bit_identical_logits(tmp_path: Path) -> None:
     clip_cfg = ClipConfig(num_frames=4, frame_size=48, fps=12.5, mean=(0.5, 0.5, 0.5), std=(0.5,) * 3)
     path = save_checkpoint(tmp_path / "m", model, clip_cfg, LABELS, extra={"epoch": 3})
     loaded = load_checkpoint(path)
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), loaded.model.state_dict().values()))
+    model.to(memory_format=torch.channels_last)  # the layout load_checkpoint gives
     clip = torch.randn(2, 4, 3, 48, 48)
     with torch.no_grad():
         assert torch.equal(model(clip).logits, loaded.model(clip).logits)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -11,6 +12,7 @@ from corpus import bad_videos, moving_square, vfr_video
 from vision.errors import VideoError
 from vision.video.decode import iter_frames, probe, read_video
 from vision.video.encode import write_video
+from vision.video.resize import area_resize
 
 FORMATS = [
     (".mp4", {}),  # H.264
@@ -48,6 +50,20 @@ def test_sampling_at_fps_and_stride(tmp_path: Path, backend: str) -> None:
     assert frames.shape == (15, 32, 48, 3)
     assert len(read_video(path, fps=100, backend=backend)[1]) == 60  # above native: every frame
     assert len(list(iter_frames(path, max_frames=5, backend=backend))) == 5
+
+
+@pytest.mark.parametrize("backend", ["pyav", "opencv"])
+def test_resize_on_decode_matches_resizing_after(tmp_path: Path, backend: str) -> None:
+    """`size=` (libswscale in one pass for PyAV) gives what decoding then area-resizing gives."""
+    frames = [cv2.GaussianBlur(f, (0, 0), 2) for f in moving_square(8, 192, 160)]
+    path = write_video(tmp_path / "v.mp4", frames, fps=8)
+    full, _ = read_video(path, backend=backend)
+    small, _ = read_video(path, size=(40, 48), backend=backend)
+    assert small.shape == (8, 48, 40, 3)
+    after = np.stack([area_resize(f, 40, 48) for f in full])
+    assert np.abs(small.astype(int) - after).mean() < 2.0  # filters differ a little, images do not
+    grown, _ = read_video(path, size=(400, 300), max_frames=1, backend=backend)  # enlarging works too
+    assert grown.shape == (1, 300, 400, 3)
 
 
 def test_variable_frame_rate_is_sampled_by_timestamp(tmp_path: Path) -> None:

@@ -54,7 +54,7 @@ def load_weights(weights: str, device: str, backend: str = "torch"):
         from vision.export.runtime import load_export
 
         return load_export(weights, backend, resolve_device(device))
-    return load_checkpoint(weights, resolve_device(device))
+    return load_checkpoint(weights, resolve_device(device), fuse=True)
 
 
 def add_backend(p: argparse.ArgumentParser) -> None:

@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         from vision.device import resolve_device
         from vision.train.evaluate import evaluate_items, write_evaluation
 
-        ckpt = load_checkpoint(args.checkpoint, resolve_device(args.device))
+        ckpt = load_checkpoint(args.checkpoint, resolve_device(args.device), fuse=True)
         index = index_dataset(args.data_dir, None if args.no_split_files else args.split, args.val_fraction, args.seed)
         items = {"test": index.test, "train": index.train, "all": index.train + index.test}[args.subset]
         cache = FrameCache(args.cache_dir, DecodeParams.for_clip(ckpt.clip_config)) if args.cache_dir else None

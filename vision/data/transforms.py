@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Callable
 
-import cv2
 import numpy as np
 import torch
 
 from vision.config import ClipConfig
+from vision.video.resize import area_resize
 
 
 def normalize(x: torch.Tensor, clip: ClipConfig) -> torch.Tensor:
@@ -25,9 +25,7 @@ def resize_frames(frames: np.ndarray, size: int) -> np.ndarray:
     """(N, H, W, 3) uint8 -> (N, size, size, 3) uint8 (area filter when shrinking)."""
     if frames.shape[1:3] == (size, size):
         return np.ascontiguousarray(frames)
-    shrink = frames.shape[1] >= size and frames.shape[2] >= size
-    interp = cv2.INTER_AREA if shrink else cv2.INTER_LINEAR
-    return np.stack([cv2.resize(f, (size, size), interpolation=interp) for f in frames])
+    return np.stack([area_resize(f, size, size) for f in frames])
 
 
 def preprocess_frames(frames: np.ndarray, clip: ClipConfig) -> torch.Tensor:

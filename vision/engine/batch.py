@@ -15,7 +15,6 @@ import torch
 
 from vision.checkpoint import Checkpoint
 from vision.data.clips import dense_windows
-from vision.data.transforms import resize_frames
 from vision.engine.windows import classify_windows, encode_video
 from vision.video.decode import iter_frames, probe
 
@@ -118,9 +117,11 @@ def classify_video(
         chunk.clear()
         chunk_times.clear()
 
-    for frame in iter_frames(path, fps=sample_fps):  # decode once, stream in encoder batches
-        # Shrunk at once to the model's input: a batch of full-size 8K frames would be 6 GB.
-        chunk.append(resize_frames(frame.rgb[None], clip.frame_size)[0])
+    size = (clip.frame_size, clip.frame_size)
+    # Decode once, each kept frame shrunk to the model's input as it is converted to RGB (cheaper,
+    # and a batch of full-size 8K frames would take 6 GB); stream them in encoder batches.
+    for frame in iter_frames(path, fps=sample_fps, size=size):
+        chunk.append(frame.rgb)
         chunk_times.append(frame.time)
         if len(chunk) == batch_size:
             flush()

@@ -14,6 +14,7 @@ from typing import Callable, Iterator, Literal
 import numpy as np
 
 from vision.errors import VideoError
+from vision.video.resize import SWSCALE_FILTER, area_resize, short_side_size
 
 Backend = Literal["auto", "pyav", "opencv"]
 
@@ -59,16 +60,15 @@ def check_video_path(path: Path) -> None:
         raise VideoError(f"{path}: empty file")
 
 
-def resize_short_side(rgb: np.ndarray, short_side: int) -> np.ndarray:
-    """Resize so the shorter side is `short_side` (area filter when shrinking)."""
-    import cv2
+Target = Callable[[int, int], tuple[int, int] | None]  # (height, width) -> output (width, height)
 
-    h, w = rgb.shape[:2]
-    scale = short_side / min(h, w)
-    if scale == 1:
-        return rgb
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+
+def _target(size: tuple[int, int] | None, short_side: int | None) -> Target:
+    if size is not None:
+        return lambda h, w: size if (w, h) != size else None
+    if short_side is not None:
+        return lambda h, w: short_side_size(h, w, short_side) if min(h, w) != short_side else None
+    return lambda h, w: None
 
 
 class _PyAVReader:
@@ -99,14 +99,22 @@ class _PyAVReader:
         codec = s.codec_context.name if s.codec_context else "?"
         return VideoInfo(str(self.path), s.width, s.height, fps, int(count), duration, codec, "pyav")
 
-    def frames(self) -> Iterator[tuple[float | None, Callable[[], np.ndarray]]]:
+    def frames(self, target: Target) -> Iterator[tuple[float | None, Callable[[], np.ndarray]]]:
         from vision.video.avlib import av
 
         try:
             for frame in self.container.decode(self.stream):
-                yield frame.time, functools.partial(frame.to_ndarray, format="rgb24")
+                yield frame.time, functools.partial(self._pixels, frame, target)
         except av.FFmpegError as exc:
             raise VideoError(f"{self.path}: decoding failed ({_one_line(exc)})") from None
+
+    @staticmethod
+    def _pixels(frame, target: Target) -> np.ndarray:  # noqa: ANN001 (av.VideoFrame)
+        size = target(frame.height, frame.width)
+        if size is None:
+            return frame.to_ndarray(format="rgb24")
+        # YUV -> RGB and the resize in one libswscale pass, at the output size
+        return frame.to_ndarray(format="rgb24", width=size[0], height=size[1], interpolation=SWSCALE_FILTER)
 
     def close(self) -> None:
         self.container.close()
@@ -131,20 +139,21 @@ class _OpenCVReader:
         fourcc = int(self.cap.get(cv2.CAP_PROP_FOURCC)).to_bytes(4, "little").decode("ascii", "replace")
         return VideoInfo(str(self.path), w, h, fps, count, count / fps, fourcc.strip("\0 "), "opencv")
 
-    def frames(self) -> Iterator[tuple[float | None, Callable[[], np.ndarray]]]:
+    def frames(self, target: Target) -> Iterator[tuple[float | None, Callable[[], np.ndarray]]]:
         import cv2
 
         while self.cap.grab():  # grab every frame, retrieve (decode to pixels) only kept ones
             msec = self.cap.get(cv2.CAP_PROP_POS_MSEC)
-            yield (msec / 1000 if msec > 0 else None), self._retrieve
+            yield (msec / 1000 if msec > 0 else None), functools.partial(self._retrieve, target)
 
-    def _retrieve(self) -> np.ndarray:
+    def _retrieve(self, target: Target) -> np.ndarray:
         import cv2
 
         ok, bgr = self.cap.retrieve()
         if not ok:
             raise VideoError(f"{self.path}: OpenCV failed to decode a frame")
-        return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        size = target(*bgr.shape[:2])
+        return cv2.cvtColor(bgr if size is None else area_resize(bgr, *size), cv2.COLOR_BGR2RGB)
 
     def close(self) -> None:
         self.cap.release()
@@ -184,22 +193,27 @@ def iter_frames(
     fps: float | None = None,
     stride: int = 1,
     short_side: int | None = None,
+    size: tuple[int, int] | None = None,
     max_frames: int | None = None,
     backend: Backend = "auto",
 ) -> Iterator[Frame]:
     """Yield RGB frames, sampled at `fps` (by timestamp) or every `stride`-th frame.
+
+    `size` (width, height) or `short_side` resizes each kept frame as it is decoded (area
+    filter), which is much cheaper than converting it to RGB at full size first.
 
     Raises `VideoError` if the file cannot be opened, fails mid-stream or has no frames.
     """
     path = Path(path)
     if stride < 1 or (fps is not None and fps <= 0):
         raise ValueError("stride must be >= 1 and fps positive")
+    target = _target(size, short_side)
     reader = _open(path, backend)
     native_fps = reader.info().fps
     last_slot: int | None = None
     kept = 0
     try:
-        for i, (time, decode_pixels) in enumerate(reader.frames()):
+        for i, (time, decode_pixels) in enumerate(reader.frames(target)):
             t = time if time is not None else i / native_fps
             if fps is not None:
                 # Keep the first frame of each 1/fps time slot: exact for constant and
@@ -210,10 +224,7 @@ def iter_frames(
                 last_slot = slot
             elif i % stride:
                 continue
-            rgb = decode_pixels()
-            if short_side is not None:
-                rgb = resize_short_side(rgb, short_side)
-            yield Frame(i, t, rgb)
+            yield Frame(i, t, decode_pixels())
             kept += 1
             if max_frames is not None and kept >= max_frames:
                 return
@@ -229,11 +240,14 @@ def read_video(
     fps: float | None = None,
     stride: int = 1,
     short_side: int | None = None,
+    size: tuple[int, int] | None = None,
     max_frames: int | None = None,
     backend: Backend = "auto",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Decode a whole video: frames (N, H, W, 3) uint8 and their times (N,) in seconds."""
     frames = list(
-        iter_frames(path, fps=fps, stride=stride, short_side=short_side, max_frames=max_frames, backend=backend)
+        iter_frames(
+            path, fps=fps, stride=stride, short_side=short_side, size=size, max_frames=max_frames, backend=backend
+        )
     )
     return np.stack([f.rgb for f in frames]), np.array([f.time for f in frames], dtype=np.float64)
