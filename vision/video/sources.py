@@ -9,7 +9,7 @@ from typing import Iterator, Protocol
 import numpy as np
 
 from vision.errors import VideoError
-from vision.video.decode import check_video_path
+from vision.video.decode import check_video_path, frame_rgb
 
 _CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
 
@@ -112,7 +112,7 @@ class PyAVReader:
         except av.FFmpegError as exc:
             raise VideoError(f"{self.name}: decoding failed ({getattr(exc, 'strerror', None) or exc})") from None
         ts = time.monotonic() - self.t0 if self.live or frame.time is None else float(frame.time)
-        return frame.to_ndarray(format="rgb24"), ts
+        return frame_rgb(frame), ts
 
     def close(self) -> None:
         # PyAV frees the codec context (and its decoder threads) only with its last reference,
