@@ -36,12 +36,16 @@ def test_train_writes_a_complete_run(synth_root: Path, tmp_path: Path) -> None:
 
 def test_resume_of_finished_run_does_nothing_unless_extended(synth_root: Path, tmp_path: Path, capsys) -> None:
     run = tmp_path / "run"
-    assert _train(synth_root, run, tmp_path / "c", "--epochs", "1") == 0
+    cosine = ("--scheduler", "cosine", "--warmup-epochs", "0", "--lr", "1e-3")
+    assert _train(synth_root, run, tmp_path / "c", "--epochs", "1", *cosine) == 0  # ends at lr 0
     assert train_main(["--resume", str(run), "--quiet"]) == 0
     assert "already finished" in capsys.readouterr().out
     assert len(_rows(run)) == 1
-    assert train_main(["--resume", str(run), "--epochs", "2", "--quiet"]) == 0
-    assert [r["epoch"] for r in _rows(run)] == ["1", "2"]
+    assert train_main(["--resume", str(run), "--epochs", "3", "--quiet"]) == 0
+    rows = _rows(run)
+    assert [r["epoch"] for r in rows] == ["1", "2", "3"]
+    # the extended schedule, not the finished run's final lr of 0: cosine at 1/3 and 2/3 of 3 epochs
+    assert [round(float(r["lr"]), 6) for r in rows] == [0.001, 0.00075, 0.00025]
 
 
 def test_resume_of_a_non_run_is_one_line_error(tmp_path: Path, capsys) -> None:

@@ -223,6 +223,11 @@ class Trainer:
         self.optimizer.load_state_dict(state["optimizer"])
         if self.scheduler is not None and state.get("scheduler") is not None:
             self.scheduler.load_state_dict(state["scheduler"])
+        if isinstance(self.scheduler, torch.optim.lr_scheduler.LambdaLR):
+            # `--epochs` may have stretched the schedule: take the next epoch's lr from it, not
+            # the saved one (a finished cosine run saved lr 0, which would waste an epoch).
+            for group, base, factor in zip(self.optimizer.param_groups, self.scheduler.base_lrs, self.scheduler.lr_lambdas):
+                group["lr"] = base * factor(state["epoch"])
         if self.scaler is not None and state.get("scaler"):
             self.scaler.load_state_dict(state["scaler"])
         self.epoch, self.best_epoch, self.stale = state["epoch"], state["best_epoch"], state["stale"]
