@@ -24,7 +24,9 @@ def _train(data: Path, run: Path, cache: Path, *extra: str) -> int:
 def test_train_writes_a_complete_run(synth_root: Path, tmp_path: Path) -> None:
     run = tmp_path / "run"
     assert _train(synth_root, run, tmp_path / "c", "--epochs", "2", "--scheduler", "cosine", "--class-weights") == 0
-    assert [r["epoch"] for r in _rows(run)] == ["1", "2"]
+    rows = _rows(run)
+    assert [r["epoch"] for r in rows] == ["1", "2"]
+    assert all(float(r["train_clips_per_s"]) > 0 and r["gpu_peak_mb"] == "" for r in rows)  # CPU run
     for name in ("report.txt", "confusion_matrix.png", "train_config.json"):
         assert (run / name).stat().st_size > 0
     assert "precision" in (run / "report.txt").read_text()

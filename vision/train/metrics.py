@@ -99,7 +99,10 @@ def plot_confusion(confusion: np.ndarray, classes: list[str], path: Path, title:
     plt.close(fig)
 
 
-METRIC_COLUMNS = ("epoch", "train_loss", "train_acc", "val_loss", "val_top1", "val_top5", "lr", "epoch_seconds")
+METRIC_COLUMNS = (
+    "epoch", "train_loss", "train_acc", "val_loss", "val_top1", "val_top5", "lr", "epoch_seconds",
+    "train_clips_per_s", "gpu_peak_mb",  # gpu_peak_mb: empty on CPU
+)
 
 
 class MetricsLog:
@@ -136,7 +139,8 @@ class MetricsLog:
             os.fsync(f.fileno())
         if self._tb is not None:
             for key in METRIC_COLUMNS[1:]:
-                self._tb.add_scalar(key, row[key], int(row["epoch"]))
+                if row[key] is not None:
+                    self._tb.add_scalar(key, row[key], int(row["epoch"]))
             self._tb.flush()
 
     def close(self) -> None:

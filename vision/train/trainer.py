@@ -272,10 +272,14 @@ class Trainer:
         start = time.perf_counter()
         number = self.epoch + 1
         desc = f"epoch {number}/{self.config.epochs}"
+        if self.device.type == "cuda":
+            torch.cuda.reset_peak_memory_stats(self.device)
         stats = train_epoch(
             self.net, self._loader(self.train_set, True), self.optimizer, self.loss_fn, self.device,
             self.precision, self.scaler, self.config.grad_clip, desc, self.show,
         )
+        clips_per_s = stats.clips * self.dist.world_size / (time.perf_counter() - start)  # training only
+        gpu_mb = torch.cuda.max_memory_allocated(self.device) / 2**20 if self.device.type == "cuda" else None
         probs, labels = predict(self.eval_net, self._loader(self.val_set, False), self.device, self.precision, "validating", self.show)
         ev = _reduce(evaluate_probs(probs, labels, len(self.labels)), self.dist, self.device)
         lr = self._lr()
@@ -295,11 +299,13 @@ class Trainer:
         if self.dist.is_main:
             self._save(ev, improved)
             row = dict(epoch=number, train_loss=stats.loss, train_acc=stats.accuracy, val_loss=ev.loss,
-                       val_top1=ev.top1, val_top5=ev.top5, lr=lr, epoch_seconds=seconds)
+                       val_top1=ev.top1, val_top5=ev.top5, lr=lr, epoch_seconds=seconds,
+                       train_clips_per_s=clips_per_s, gpu_peak_mb=gpu_mb)
             self.metrics.append(row)  # after last/: a metrics row always has its checkpoint
             self.log(
                 f"epoch {number:3d}/{self.config.epochs}  train loss {stats.loss:.3f} acc {stats.accuracy:6.1%}  "
-                f"val loss {ev.loss:.3f} top1 {ev.top1:6.1%} top5 {ev.top5:6.1%}  lr {lr:.2e}  {seconds:5.1f}s"
+                f"val loss {ev.loss:.3f} top1 {ev.top1:6.1%} top5 {ev.top5:6.1%}  lr {lr:.2e}  {seconds:5.1f}s  "
+                f"{clips_per_s:.1f} clips/s" + (f"  GPU peak {gpu_mb:.0f} MB" if gpu_mb is not None else "")
                 + ("  *best" if improved else "")
             )
             if stop:
