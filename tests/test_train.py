@@ -8,6 +8,7 @@ from pathlib import Path
 from vision.checkpoint import load_checkpoint
 from vision.cli.eval import main as eval_main
 from vision.cli.train import main as train_main
+from vision.train.state import read_state
 
 FAST = ["--frames", "6", "--frame-size", "32", "--batch-size", "4", "--embed-dim", "16", "--lstm-hidden", "16", "--quiet"]
 
@@ -33,7 +34,11 @@ def test_train_writes_a_complete_run(synth_root: Path, tmp_path: Path) -> None:
     best = load_checkpoint(run / "best")
     assert best.labels == ["MoveLeft", "MoveRight", "NoAction"]
     assert best.clip_config.num_frames == 6 and best.extra["epoch"] in (1, 2)
-    assert load_checkpoint(run / "last").extra["epoch"] == 2
+    last = load_checkpoint(run / "last")
+    assert last.extra["epoch"] == 2
+    # from scratch, the whole model (the CNN too) learns at --lr: one AdamW group holding everything
+    groups = read_state(run / "last")["optimizer"]["param_groups"]
+    assert len(groups) == 1 and len(groups[0]["params"]) == len(list(last.model.parameters()))
 
 
 def test_resume_of_finished_run_does_nothing_unless_extended(synth_root: Path, tmp_path: Path, capsys) -> None:

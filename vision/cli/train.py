@@ -34,8 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "torch hub cache or download) or a .safetensors/.pth backbone file")
     _flag(m, "freeze-backbone", "keep the backbone's weights and BatchNorm statistics fixed (default: on when --pretrained)")
     m.add_argument("--unfreeze-last", type=int, help="with a frozen backbone, still train its last N blocks (0)")
-    m.add_argument("--backbone-lr-scale", type=float, help="learning rate of trainable backbone parameters, "
-                   "as a fraction of --lr (0.1)")
+    m.add_argument("--backbone-lr-scale", type=float, help="learning rate of trainable parameters of a "
+                   "--pretrained backbone, as a fraction of --lr (0.1); from scratch everything uses --lr")
     m.add_argument("--embed-dim", type=int, help="frame embedding size (128)")
     m.add_argument("--lstm-hidden", type=int, help="LSTM hidden size (128)")
     m.add_argument("--lstm-layers", type=int, help="LSTM layers (1); 0 = no LSTM, the frame-averaging ablation")

@@ -37,7 +37,10 @@ def freeze_backbone(encoder: nn.Module, unfreeze_last: int = 0) -> int:
 
 
 def parameter_groups(model: nn.Module, lr: float, backbone_scale: float) -> list[dict]:
-    """AdamW groups: head parameters at `lr` first, trainable backbone parameters at `lr * scale`."""
+    """AdamW groups: head parameters at `lr` first, trainable backbone parameters at `lr * scale`;
+    one group of everything at `lr` when the scale is 1 (a backbone trained from scratch)."""
+    if backbone_scale == 1.0:
+        return [{"params": [p for p in model.parameters() if p.requires_grad], "lr": lr}]
     backbone = {id(p) for p in model.encoder.parameters()}
     head = [p for p in model.parameters() if id(p) not in backbone and p.requires_grad]
     trunk = [p for p in model.encoder.parameters() if p.requires_grad]

@@ -175,7 +175,9 @@ class Trainer:
         if self.dist.enabled:
             ids = [self.device.index] if self.device.type == "cuda" else None
             self.net = nn.parallel.DistributedDataParallel(self.eval_net, device_ids=ids)
-        groups = parameter_groups(self.model, config.lr, config.backbone_lr_scale)
+        # The lower backbone lr protects pretrained features; from scratch, the CNN learns at --lr.
+        scale = config.backbone_lr_scale if config.pretrained else 1.0
+        groups = parameter_groups(self.model, config.lr, scale)
         self.optimizer = torch.optim.AdamW(groups, lr=config.lr, weight_decay=config.weight_decay)
         self.scheduler = _scheduler(config, self.optimizer)
         self.precision = Precision.choose(config.amp, self.device)
@@ -220,7 +222,11 @@ class Trainer:
 
         load_state_strict(self.model, load_file(str(last / "model.safetensors")), last)
         state = read_state(last)
-        self.optimizer.load_state_dict(state["optimizer"])
+        try:
+            self.optimizer.load_state_dict(state["optimizer"])
+        except ValueError as exc:  # e.g. parameter groups laid out by another version of the trainer
+            raise CheckpointError(f"{last}: optimizer state does not fit this model/trainer ({exc}); "
+                                  "start a new run from its best/ checkpoint's weights instead") from None
         if self.scheduler is not None and state.get("scheduler") is not None:
             self.scheduler.load_state_dict(state["scheduler"])
         if isinstance(self.scheduler, torch.optim.lr_scheduler.LambdaLR):
