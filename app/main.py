@@ -1,4 +1,4 @@
-"""`vision-app [--source 0|PATH|URL] [--weights DIR] [--device]`: the desktop live view."""
+"""`vision-app [--source 0|PATH|URL] [--weights DIR] [--loop] [--device]`: the desktop live view."""
 from __future__ import annotations
 
 import argparse
@@ -12,6 +12,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", default=None, help="webcam index, video file or stream URL (default: camera 0; "
                    "the demo video when there is no camera)")
     p.add_argument("--weights", default=None, help=f"checkpoint directory (default: the last one used, else {DEFAULT_WEIGHTS})")
+    p.add_argument("--loop", action="store_true", help="play a video file over and over (the demo video always loops)")
     p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:N")
     return p
 
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     settings = QSettings("vision-action", "vision-app")
     weights = args.weights or str(settings.value("weights", str(DEFAULT_WEIGHTS)))
-    window = MainWindow(parse_source(args.source), weights, args.device, settings)
+    window = MainWindow(parse_source(args.source), weights, args.device, settings, loop=args.loop or None)
     window.show()
     return app.exec()
 

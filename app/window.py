@@ -41,7 +41,10 @@ DEMO_VIDEO = Path(__file__).resolve().parents[1] / "assets" / "demo.mp4"
 class MainWindow(QMainWindow):
     """The `vision-app` window. `source` is a camera index, a file or a URL."""
 
-    def __init__(self, source: str | int, weights: str, device: str = "auto", settings: QSettings | None = None) -> None:
+    def __init__(
+        self, source: str | int, weights: str, device: str = "auto", settings: QSettings | None = None,
+        loop: bool | None = None,
+    ) -> None:
         super().__init__()
         self.setWindowTitle("vision-app — live action recognition")
         self.settings = settings or QSettings("vision-action", "vision-app")
@@ -58,7 +61,7 @@ class MainWindow(QMainWindow):
         self.notice = ""  # shown while the source runs, e.g. "no camera, playing the demo"
         self._build()
         self._restore_settings()
-        self.start(source, weights)
+        self.start(source, weights, loop)
 
     # -- layout ----------------------------------------------------------------------------
     def _build(self) -> None:
@@ -174,7 +177,7 @@ class MainWindow(QMainWindow):
         if self.pipeline is None:
             return
         update = self.pipeline.take()
-        if update is None:
+        if update is None or self.paused:  # one already in flight when paused is dropped: the frame freezes at once
             return
         self.update_ = update
         if update.prediction is not None:

@@ -40,7 +40,7 @@ def settings(tmp_path: Path) -> QSettings:
 
 @pytest.fixture()
 def window(qtbot, videos: dict[str, Path], settings: QSettings):
-    w = MainWindow(str(videos["a"]), str(DEFAULT_WEIGHTS), "cpu", settings)
+    w = MainWindow(str(videos["a"]), str(DEFAULT_WEIGHTS), "cpu", settings, loop=True)  # a slow machine never runs out
     qtbot.addWidget(w)
     w.show()
     yield w
@@ -91,9 +91,8 @@ def test_space_pauses_and_resumes(qtbot, window: MainWindow) -> None:
     wait_for_prediction(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_Space)
     assert window.paused
-    qtbot.wait(300)
     frozen = window.update_.frame_index
-    qtbot.wait(500)
+    qtbot.wait(800)  # updates that were in flight are dropped: the shown frame is frozen at once
     assert window.update_.frame_index == frozen
     qtbot.keyClick(window, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: window.update_.frame_index > frozen, timeout=WAIT_MS)
@@ -144,10 +143,10 @@ def test_snapshot_and_recording(qtbot, window: MainWindow, tmp_path: Path) -> No
     assert shot and shot.stat().st_size > 1000
     out = window.set_recording(True, tmp_path / "rec.mp4")
     recorder = window.recorder
-    qtbot.wait(2000)
+    qtbot.waitUntil(lambda: recorder.written > 20, timeout=WAIT_MS)  # a loaded machine shows fewer fps
     assert window.set_recording(False) == out
     frames, _ = read_video(out)
-    assert recorder.dropped == 0 and recorder.written > 20
+    assert recorder.dropped == 0
     assert abs(len(frames) - recorder.written) <= 2
     assert probe(out).width == window.update_.rgb.shape[1]
 
@@ -171,3 +170,12 @@ def test_settings_are_remembered_and_close_stops_every_thread(qtbot, videos: dic
     qtbot.addWidget(again)
     assert again.opacity.value() == 73 and again.colormap.currentText() == "inferno"
     again.close()
+
+
+def test_command_line_source_and_loop() -> None:
+    from app.main import build_parser, parse_source
+
+    args = build_parser().parse_args(["--source", "2", "--loop"])
+    assert parse_source(args.source) == 2 and args.loop
+    assert parse_source("rtsp://cam/stream") == "rtsp://cam/stream" and parse_source(None) == 0
+    assert not build_parser().parse_args([]).loop
