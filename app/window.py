@@ -162,6 +162,7 @@ class MainWindow(QMainWindow):
         self.video.set_message(f"opening {redact(self.source)}…")
         self.notice = ""
         self._set_banner("")
+        self.set_paused(False)  # a new source plays
         pipeline.start()
 
     def _retire(self) -> None:

@@ -100,7 +100,9 @@ def test_space_pauses_and_resumes(qtbot, window: MainWindow) -> None:
 
 def test_switching_source_and_model(qtbot, window: MainWindow, videos: dict[str, Path], tmp_path: Path) -> None:
     wait_for_prediction(qtbot, window)
-    window.start(str(videos["b"]))
+    window.set_paused(True)
+    window.start(str(videos["b"]))  # a new source plays even if the old one was paused
+    assert not window.paused and not window.pause_action.isChecked()
     qtbot.waitUntil(lambda: window.pipeline.source == str(videos["b"]) and window.update_ is not None
                     and window.update_.prediction is not None, timeout=WAIT_MS)
     labels = ["Alpha", "Beta", "Gamma"]
