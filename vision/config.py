@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from vision.errors import ConfigError
 
-POOLINGS = ("last", "mean", "max", "attention")
+POOLINGS = ("last", "mean", "max", "attention", "multihead")
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
@@ -31,6 +31,16 @@ class ModelConfig:
     pooling: str = "attention"
     dropout: float = 0.3
     motion_features: bool = True  # feed [e_t, e_t - e_(t-1)] to the LSTM: motion made linear
+    # Each default below reproduces the checkpoints written before the field existed.
+    forget_bias: float | None = None  # initial LSTM forget-gate bias (None: PyTorch's uniform init)
+    lstm_residual: bool = False  # x + LSTM(x) around every layer after the first
+    lstm_layernorm: bool = False  # LayerNorm on each layer's input after the first, and on the output
+    spatial_temperature: float = 1.0  # softmax(scores / tau) in the spatial attention (the heatmap)
+    temporal_temperature: float = 1.0  # the same for temporal pooling (attention and multihead)
+    learn_temperature: bool = False  # learn both temperatures (as log tau), starting from the values above
+    attention_heads: int = 4  # heads of `pooling="multihead"` (nn.MultiheadAttention)
+    video_head: bool = False  # hierarchical head: an upper LSTM + attention over window summaries
+    video_hidden: int = 128  # its LSTM size
 
     def __post_init__(self) -> None:
         if self.num_classes < 1:
@@ -45,6 +55,21 @@ class ModelConfig:
         for name in ("dropout", "lstm_dropout"):
             if not 0.0 <= getattr(self, name) < 1.0:
                 raise ConfigError(f"{name} must be in [0, 1), got {getattr(self, name)}")
+        for name in ("spatial_temperature", "temporal_temperature"):
+            if not getattr(self, name) > 0:
+                raise ConfigError(f"{name} must be > 0, got {getattr(self, name)}")
+        if self.attention_heads < 1 or self.video_hidden < 1:
+            raise ConfigError("attention_heads and video_hidden must be >= 1")
+        if self.pooling == "multihead" and self.temporal_width % self.attention_heads:
+            raise ConfigError(f"multihead pooling: {self.attention_heads} heads do not divide the "
+                              f"{self.temporal_width} features it pools")
+
+    @property
+    def temporal_width(self) -> int:
+        """Size of each step's features that temporal pooling sees."""
+        if self.lstm_layers == 0:  # no LSTM, no motion features: the embeddings themselves
+            return self.embed_dim
+        return self.lstm_hidden * (2 if self.bidirectional else 1)
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,9 @@ def export_checkpoint(checkpoint: str | Path, out: str | Path, fmt: str = "onnx"
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; choose {' or '.join(FORMATS)}")
     ckpt = load_checkpoint(checkpoint)
+    if ckpt.model_config.video_head:  # the two graphs have no place for it; dropping it would change results
+        raise ExportError(f"{ckpt.path}: has a video head (hierarchical overall label), which {fmt} export does not "
+                          "support yet; export the window checkpoint it was trained from (its --init)")
     net = ckpt.model.eval()
     if int8 and fmt == "torchscript":
         with warnings.catch_warnings():

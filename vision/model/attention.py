@@ -1,8 +1,29 @@
 """Spatial attention pooling (the heatmap) and temporal pooling over LSTM outputs."""
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
+
+
+class Temperature(nn.Module):
+    """Divides attention scores by tau before their softmax: tau < 1 sharpens a diffuse
+    attention, tau > 1 flattens it. Fixed, or learned as log tau (so it stays positive)."""
+
+    def __init__(self, value: float = 1.0, learned: bool = False) -> None:
+        super().__init__()
+        self.value = float(value)
+        self.log_tau = nn.Parameter(torch.tensor(math.log(value))) if learned else None
+
+    @property
+    def tau(self) -> torch.Tensor | float:
+        return self.value if self.log_tau is None else self.log_tau.exp()
+
+    def forward(self, scores: torch.Tensor) -> torch.Tensor:
+        if self.log_tau is None and self.value == 1.0:
+            return scores  # the default: the exact graph of checkpoints made before temperatures
+        return scores / self.tau
 
 
 class SpatialAttentionPool(nn.Module):
@@ -19,9 +40,10 @@ class SpatialAttentionPool(nn.Module):
     MOMENTS = 4
     LAYOUT_CHANNELS, LAYOUT_GRID = 8, 4
 
-    def __init__(self, in_channels: int, embed_dim: int) -> None:
+    def __init__(self, in_channels: int, embed_dim: int, temperature: Temperature | None = None) -> None:
         super().__init__()
         self.score = nn.Conv2d(in_channels, 1, kernel_size=1)
+        self.temperature = temperature or Temperature()
         self.layout = nn.Sequential(
             nn.Conv2d(in_channels, self.LAYOUT_CHANNELS, kernel_size=1), nn.AdaptiveAvgPool2d(self.LAYOUT_GRID)
         )
@@ -31,7 +53,7 @@ class SpatialAttentionPool(nn.Module):
     def forward(self, fmap: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """fmap (N, C, h, w) -> embedding (N, D), attention (N, h, w) summing to 1."""
         n, c, h, w = fmap.shape
-        attn = self.score(fmap).flatten(1).float().softmax(dim=1)  # (N, h*w), fp32 under AMP
+        attn = self.temperature(self.score(fmap).flatten(1).float()).softmax(dim=1)  # (N, h*w), fp32 under AMP
         pooled = torch.bmm(fmap.flatten(2), attn.to(fmap.dtype).unsqueeze(2)).squeeze(2)  # (N, C)
         ys = torch.linspace(-1, 1, h, device=fmap.device).view(h, 1).expand(h, w).reshape(1, -1)
         xs = torch.linspace(-1, 1, w, device=fmap.device).view(1, w).expand(h, w).reshape(1, -1)
@@ -54,27 +76,58 @@ def lengths_from_mask(mask: torch.Tensor) -> torch.Tensor:
     return lengths
 
 
-class TemporalPool(nn.Module):
-    """Pools LSTM outputs (B, T, H) over valid steps: `last | mean | max | attention`.
+class MultiheadPool(nn.Module):
+    """A learned query attends over the steps with `nn.MultiheadAttention`; weights averaged over heads.
 
-    Returns the pooled vector (B, H) and weights (B, T) that sum to 1 over valid steps and are
-    0 on padding: the attention softmax, uniform for mean, one-hot for last, and for max the
-    share of channels whose maximum sits at each step.
+    The projections have no bias: a key bias shifts every score of a query equally (the softmax
+    cancels it) and a value bias is a constant the classifier's own bias absorbs. Without one,
+    scaling the query by 1/tau scales every score by 1/tau: the temperature is exact.
     """
 
-    def __init__(self, mode: str, hidden: int, bidirectional: bool) -> None:
+    def __init__(self, hidden: int, heads: int, temperature: Temperature) -> None:
+        super().__init__()
+        self.query = nn.Parameter(torch.randn(1, 1, hidden) / math.sqrt(hidden))
+        self.attention = nn.MultiheadAttention(hidden, heads, bias=False, batch_first=True)
+        self.temperature = temperature
+
+    def forward(self, outputs: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        query = self.temperature(self.query.to(outputs.dtype)).expand(outputs.shape[0], 1, -1)  # (B, 1, H)
+        # Values as a separate view: with `key is value`, nn.MultiheadAttention packs both projections
+        # into one reshape that the ONNX exporter fixes to the example's length.
+        values = outputs.view_as(outputs)
+        pooled, weights = self.attention(query, outputs, values, key_padding_mask=~mask, need_weights=True)
+        return pooled.squeeze(1), weights.squeeze(1).float()  # (B, H), (B, T)
+
+
+class TemporalPool(nn.Module):
+    """Pools LSTM outputs (B, T, H) over valid steps: `last | mean | max | attention | multihead`.
+
+    Returns the pooled vector (B, H) and weights (B, T) that sum to 1 over valid steps and are
+    0 on padding: the attention softmax (for multihead, averaged over heads), uniform for mean,
+    one-hot for last, and for max the share of channels whose maximum sits at each step.
+    """
+
+    def __init__(
+        self, mode: str, hidden: int, bidirectional: bool, temperature: Temperature | None = None, heads: int = 4
+    ) -> None:
         super().__init__()
         self.mode = mode
         self.bidirectional = bidirectional
+        temperature = temperature or Temperature()
         if mode == "attention":  # additive (Bahdanau) scoring
             self.proj = nn.Linear(hidden, hidden)
             self.v = nn.Linear(hidden, 1, bias=False)
+            self.temperature = temperature
+        elif mode == "multihead":
+            self.multihead = MultiheadPool(hidden, heads, temperature)
 
     def forward(self, outputs: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         b, t, h = outputs.shape
         valid = mask.to(outputs.dtype)  # (B, T)
+        if self.mode == "multihead":
+            return self.multihead(outputs, mask)
         if self.mode == "attention":
-            scores = self.v(torch.tanh(self.proj(outputs))).squeeze(2).float()  # (B, T)
+            scores = self.temperature(self.v(torch.tanh(self.proj(outputs))).squeeze(2).float())  # (B, T)
             weights = scores.masked_fill(~mask, float("-inf")).softmax(dim=1)
             pooled = torch.bmm(weights.to(outputs.dtype).unsqueeze(1), outputs).squeeze(1)
             return pooled, weights

@@ -11,9 +11,10 @@ import torch
 from torch import nn
 
 from vision.config import ModelConfig
-from vision.model.attention import SpatialAttentionPool, TemporalPool, lengths_from_mask
+from vision.model.attention import SpatialAttentionPool, Temperature, TemporalPool, lengths_from_mask
 from vision.model.encoder import build_encoder
 from vision.model.sequence import MaskedLSTM
+from vision.model.video import VideoHead
 
 
 class FrameEncoding(NamedTuple):
@@ -46,7 +47,10 @@ class ActionNet(nn.Module):
         self.config = config
         encoder = build_encoder(config.backbone, pretrained)
         self.encoder = encoder.features
-        self.spatial = SpatialAttentionPool(encoder.out_channels, config.embed_dim)
+        learn = config.learn_temperature
+        self.spatial = SpatialAttentionPool(
+            encoder.out_channels, config.embed_dim, Temperature(config.spatial_temperature, learn)
+        )
         # Deltas feed the LSTM; without one (the frame-only ablation) they would leak frame order.
         self.motion_features = config.motion_features and config.lstm_layers > 0
         self.lstm = MaskedLSTM(
@@ -55,10 +59,20 @@ class ActionNet(nn.Module):
             config.lstm_layers,
             config.lstm_dropout,
             config.bidirectional,
+            residual=config.lstm_residual,
+            layernorm=config.lstm_layernorm,
+            forget_bias=config.forget_bias,
         )
-        self.temporal = TemporalPool(config.pooling, self.lstm.output_size, config.bidirectional)
+        self.temporal = TemporalPool(
+            config.pooling, self.lstm.output_size, config.bidirectional,
+            Temperature(config.temporal_temperature, learn), config.attention_heads,
+        )
         self.head = nn.Sequential(
             nn.Dropout(config.dropout), nn.Linear(self.lstm.output_size, config.num_classes)
+        )
+        self.video = (
+            VideoHead(self.lstm.output_size, config.video_hidden, config.num_classes, config.dropout)
+            if config.video_head else None
         )
 
     def encode_frames(self, frames: torch.Tensor) -> FrameEncoding:
@@ -89,12 +103,31 @@ class ActionNet(nn.Module):
 
     def head_from_lengths(self, embeddings: torch.Tensor, mask: torch.Tensor, lengths: torch.Tensor) -> HeadOutput:
         """`classify_embeddings` without the mask checks: plain tensor ops, as exported to ONNX."""
+        pooled, weights = self.summarise(embeddings, mask, lengths)
+        return HeadOutput(self.head(pooled), weights)
+
+    def summarise(self, embeddings: torch.Tensor, mask: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Embeddings (B, T, D) -> the window summary the classifier reads (B, H*dirs), weights (B, T)."""
         if self.motion_features:  # causal deltas: padding after the valid steps cannot leak
             deltas = torch.cat([torch.zeros_like(embeddings[:, :1]), embeddings.diff(dim=1)], dim=1)
             embeddings = torch.cat([embeddings, deltas], dim=2)  # (B, T, 2D)
         outputs = self.lstm(embeddings, lengths)  # (B, T, H*dirs)
-        pooled, weights = self.temporal(outputs, mask)  # (B, H*dirs), (B, T)
-        return HeadOutput(self.head(pooled), weights)
+        return self.temporal(outputs, mask)  # (B, H*dirs), (B, T)
+
+    def summarise_windows(self, embeddings: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        """Window summaries (B, H*dirs) of embeddings (B, T, D): the video head's input."""
+        if mask is None:
+            mask = torch.ones(embeddings.shape[:2], dtype=torch.bool, device=embeddings.device)
+        return self.summarise(embeddings, mask.bool(), lengths_from_mask(mask.bool()))[0]
+
+    def classify_summaries(self, summaries: torch.Tensor, mask: torch.Tensor | None = None) -> HeadOutput:
+        """Video logits (B, C) and per-window weights (B, W) from window summaries (B, W, H*dirs)."""
+        if self.video is None:
+            raise ValueError("this model has no video head (ModelConfig.video_head)")
+        if mask is None:
+            mask = torch.ones(summaries.shape[:2], dtype=torch.bool, device=summaries.device)
+        lengths_from_mask(mask.bool())  # the same prefix rule as frames within a window
+        return HeadOutput(*self.video(summaries, mask.bool()))
 
     def forward(self, clip: torch.Tensor, mask: torch.Tensor | None = None) -> ActionOutput:
         """Classify clips (B, T, 3, H, W); padded frames (mask False) never affect the result."""
