@@ -30,6 +30,16 @@ class TrainConfig:
     pooling: str = "attention"
     dropout: float = 0.3
     motion_features: bool = True
+    forget_bias: float | None = None
+    lstm_residual: bool = False
+    lstm_layernorm: bool = False
+    spatial_temperature: float = 1.0
+    temporal_temperature: float = 1.0
+    learn_temperature: bool = False
+    attention_heads: int = 4
+    video_head: bool = False  # train only a video head on long videos, over --init's frozen window model
+    video_hidden: int = 128
+    init: str | None = None  # checkpoint whose weights the model starts from (needed by video_head)
     freeze_backbone: bool | None = None  # None: frozen when pretrained
     unfreeze_last: int = 0  # with a frozen backbone, train its last N blocks/modules anyway
     backbone_lr_scale: float = 0.1  # backbone parameters train at lr * this
@@ -50,6 +60,8 @@ class TrainConfig:
     plateau_factor: float = 0.5
     early_stop: int = 8
     grad_clip: float = 1.0
+    accumulate: int = 1  # micro-batches per optimizer step: effective batch = batch_size * accumulate (* ranks)
+    tbptt: int = 0  # truncate back-propagation through time to this many LSTM steps (0: off)
     class_weights: bool = False
     label_smoothing: float = 0.0
     # runtime
@@ -70,6 +82,10 @@ class TrainConfig:
             raise ConfigError("batch_size and epochs must be >= 1 and lr > 0")
         if not 0 <= self.max_bad_fraction <= 1:
             raise ConfigError("max_bad_fraction must be in [0, 1]")
+        if self.accumulate < 1 or self.tbptt < 0:
+            raise ConfigError("accumulate must be >= 1 and tbptt >= 0")
+        if self.video_head and self.init is None:
+            raise ConfigError("video_head trains over a window model: give its checkpoint as init (--init)")
 
     def model_config(self, num_classes: int) -> ModelConfig:
         """The architecture this run trains (every ModelConfig field but num_classes comes from here)."""
