@@ -49,26 +49,30 @@ class ExportedActionNet:
         return HeadOutput(*self._head(embeddings, m))
 
 
+def session_options(threads: int):  # noqa: ANN201 (onnxruntime is optional)
+    """onnxruntime options: `threads` intra-op threads that sleep between runs."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 3  # the dynamic-axis shape notes are not errors
+    opts.intra_op_num_threads = threads
+    # No busy-waiting between runs: the engines interleave onnxruntime with torch/OpenCV
+    # work, and spinning threads fought them for the cores (streaming 35 ms/frame, not ~6).
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return opts
+
+
 class OnnxActionNet(ExportedActionNet):
     """The graphs on two onnxruntime sessions (CPU)."""
 
     def __init__(self, encoder: Path, head: Path, config: ModelConfig, threads: int = 0) -> None:
         import onnxruntime as ort
 
-        def options(threads: int) -> ort.SessionOptions:
-            opts = ort.SessionOptions()
-            opts.log_severity_level = 3  # the dynamic-axis shape notes are not errors
-            opts.intra_op_num_threads = threads
-            # No busy-waiting between runs: the engines interleave onnxruntime with torch/OpenCV
-            # work, and spinning threads fought them for the cores (streaming 35 ms/frame, not ~6).
-            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            return opts
-
         providers = ["CPUExecutionProvider"]
         try:
-            self.encoder = ort.InferenceSession(str(encoder), options(threads), providers=providers)
+            self.encoder = ort.InferenceSession(str(encoder), session_options(threads), providers=providers)
             # The head's ops are too small to split: one thread saves the hand-offs (0.67 -> 0.52 ms).
-            self.head = ort.InferenceSession(str(head), options(1), providers=providers)
+            self.head = ort.InferenceSession(str(head), session_options(1), providers=providers)
         except Exception as exc:  # onnxruntime raises its own types for a corrupt graph
             raise CheckpointError(f"{encoder.parent}: cannot load ONNX graphs ({str(exc).splitlines()[0]})") from None
         self.config = config
