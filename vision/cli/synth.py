@@ -1,4 +1,5 @@
-"""`vision-synth OUT_DIR`: render a UCF101-style synthetic action dataset."""
+"""`vision-synth OUT_DIR`: render a UCF101-style synthetic action dataset (shape videos, or with
+`--pose` human-motion landmark sequences)."""
 from __future__ import annotations
 
 import argparse
@@ -14,17 +15,25 @@ def build_parser() -> argparse.ArgumentParser:
         "trainlist01.txt and testlist01.txt.",
     )
     p.add_argument("out_dir", help="output directory (created if missing); with --sequence, the video file")
+    p.add_argument("--pose", action="store_true", help="synthesise 3D human motion as BlazePose landmark sequences "
+                   "(.npz per clip, see vision/data/landmarks.py) instead of shape videos")
+    p.add_argument("--include-other", action="store_true", help="--pose: add the 'other' class (random motion that "
+                   "is none of the classes, for training or calibrating a rejection)")
+    p.add_argument("--render-videos", type=int, default=0, metavar="K", help="--pose: also draw K stick-figure .mp4 "
+                   "videos per class into OUT/.preview/ to look at (default 0)")
     p.add_argument("--sequence", action="store_true", help="write ONE video acting out --classes in order "
                    "(--seconds MIN is the length of each action) plus OUT.json with the ground-truth segments")
     p.add_argument("--size", type=int, nargs=2, default=(640, 480), metavar=("W", "H"), help="--sequence frame size (640 480)")
     p.add_argument("--fps", type=float, default=30.0, help="--sequence frame rate (30)")
-    p.add_argument("--classes", nargs="*", help=f"classes to render (default all: {' '.join(ACTIONS)})")
+    p.add_argument("--classes", nargs="*", help=f"classes to render (default all: {' '.join(ACTIONS)}; "
+                   "with --pose all pose classes, see vision.synth.actions.CLASSES)")
     p.add_argument("--clips-per-class", type=int, default=20, help="clips per class (default 20)")
     p.add_argument("--clips-per-group", type=int, default=4, help="clips sharing one look, UCF101's gXX (default 4)")
     p.add_argument("--test-fraction", type=float, default=0.3, help="share of groups in testlist01 (default 0.3)")
     p.add_argument("--seed", type=int, default=0, help="random seed; same seed, same videos (default 0)")
     p.add_argument("--format", choices=["avi", "mp4", "mkv", "webm"], default="avi", help="container (default avi, MPEG-4 like UCF101)")
-    p.add_argument("--seconds", type=float, nargs=2, default=(2.0, 4.0), metavar=("MIN", "MAX"), help="clip length range in seconds")
+    p.add_argument("--seconds", type=float, nargs=2, metavar=("MIN", "MAX"),
+                   help="clip length range in seconds (default 2 4; with --pose 1.5 4)")
     p.add_argument("--workers", type=int, default=1, help="render clips in this many processes (default 1); "
                    "the output does not depend on it")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -40,11 +49,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.clips_per_class < 1 or args.clips_per_group < 1 or not 0 <= args.test_fraction < 1:
         print("vision-synth: error: --clips-per-class/--clips-per-group must be >= 1, --test-fraction in [0, 1)", file=sys.stderr)
         return 2
+    if args.seconds is None:
+        args.seconds = (1.5, 4.0) if args.pose else (2.0, 4.0)
     if not 0 < args.seconds[0] <= args.seconds[1]:
         print("vision-synth: error: --seconds needs 0 < MIN <= MAX", file=sys.stderr)
         return 2
+    if args.pose and args.sequence:
+        print("vision-synth: error: --pose writes a dataset; --sequence is for shape videos", file=sys.stderr)
+        return 2
+    if (args.include_other or args.render_videos) and not args.pose:
+        print("vision-synth: error: --include-other and --render-videos need --pose", file=sys.stderr)
+        return 2
+    if args.render_videos < 0:
+        print("vision-synth: error: --render-videos must be >= 0", file=sys.stderr)
+        return 2
     if args.sequence:
         return _write_sequence(args)
+    if args.pose:
+        return _write_pose_dataset(args)
     options = SynthOptions(
         classes=parse_classes(args.classes),
         clips_per_class=args.clips_per_class,
@@ -65,6 +87,48 @@ def main(argv: list[str] | None = None) -> int:
         bar.close()
     if not args.quiet:
         print(f"wrote {bar.n} clips of {len(options.classes)} classes to {out}")
+    return 0
+
+
+def _write_pose_dataset(args: argparse.Namespace) -> int:
+    import time
+    from dataclasses import replace
+
+    from tqdm import tqdm
+
+    from vision.synth.actions import CLASSES, OTHER
+    from vision.synth.dataset import PREVIEW_DIR, PoseSynthOptions, make_pose_dataset, render_previews
+
+    classes = tuple(n for item in args.classes or () for n in item.split(",") if n) or CLASSES
+    if args.include_other and OTHER not in classes:
+        classes += (OTHER,)
+    defaults = PoseSynthOptions()
+    options = PoseSynthOptions(
+        classes=classes,
+        clips_per_class=args.clips_per_class,
+        clips_per_group=args.clips_per_group,
+        test_fraction=args.test_fraction,
+        seed=args.seed,
+        clip=replace(defaults.clip, seconds=tuple(args.seconds)),
+    )
+    workers = max(1, args.workers)
+    bar = tqdm(total=len(classes) * options.clips_per_class, unit="clip", disable=args.quiet)
+    start = time.perf_counter()
+    try:
+        out = make_pose_dataset(args.out_dir, options, progress=lambda done, total: bar.update(1), workers=workers)
+        seconds = time.perf_counter() - start
+        bar.close()
+        videos = render_previews(out, options, min(args.render_videos, options.clips_per_class), workers) if args.render_videos else []
+    except (ValueError, OSError) as exc:
+        print(f"vision-synth: error: {exc}", file=sys.stderr)
+        return 1 if isinstance(exc, OSError) else 2
+    finally:
+        bar.close()
+    if not args.quiet:
+        rate = bar.n / seconds * 60 if seconds > 0 else float("inf")
+        print(f"wrote {bar.n} landmark clips of {len(classes)} classes to {out} in {seconds:.1f} s ({rate:.0f} clips/min)")
+        if videos:
+            print(f"wrote {len(videos)} stick-figure videos to {out / PREVIEW_DIR}")
     return 0
 
 

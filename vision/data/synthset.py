@@ -76,10 +76,15 @@ def make_synth_dataset(
                 train_lines.append(f"{action}/{name} {class_id}")
             if progress:
                 progress(done, len(jobs))
-    (out / "classInd.txt").write_text("".join(f"{i} {c}{CRLF}" for i, c in enumerate(options.classes, 1)))
+    write_split_files(out, options.classes, train_lines, test_lines)
+    return out
+
+
+def write_split_files(out: Path, classes: Sequence[str], train_lines: list[str], test_lines: list[str]) -> None:
+    """UCF101's classInd.txt, trainlist01.txt (`<Class>/<file> <id>`) and testlist01.txt (`<Class>/<file>`)."""
+    (out / "classInd.txt").write_text("".join(f"{i} {c}{CRLF}" for i, c in enumerate(classes, 1)))
     (out / "trainlist01.txt").write_text("".join(line + CRLF for line in train_lines))
     (out / "testlist01.txt").write_text("".join(line + CRLF for line in test_lines))
-    return out
 
 
 def _render_one(job: tuple[Path, SynthOptions, str, int, int]) -> str:

@@ -4,6 +4,9 @@ Split-file mode (when `classInd.txt` and `trainlist0N.txt` exist): `classInd.txt
 `<id> <Class>` lines, `trainlist0N.txt` `<Class>/<file> <id>` lines, `testlist0N.txt`
 `<Class>/<file>` lines. Folder mode: every class folder's videos, split group-wise (UCF101's
 `_gNN_` groups when the names have them) and stratified per class into train and val.
+
+A clip is a video file or a landmark sequence (`.npz`, see `vision.data.landmarks`): a pose
+dataset is the same tree with `.npz` clips.
 """
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ from pathlib import Path
 from vision.errors import DatasetError
 
 VIDEO_SUFFIXES = {".avi", ".mp4", ".mkv", ".webm", ".mov", ".m4v", ".mpg", ".mpeg", ".wmv", ".flv"}
+LANDMARK_SUFFIX = ".npz"
+CLIP_SUFFIXES = VIDEO_SUFFIXES | {LANDMARK_SUFFIX}
 _GROUP = re.compile(r"_g(\d+)_c\d+", re.IGNORECASE)
 
 
@@ -66,13 +71,13 @@ def _class_folders(root: Path) -> list[str]:
         raise DatasetError(f"{root}: not a directory")
     names = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     if not names:
-        raise DatasetError(f"{root}: no class folders (expected ROOT/<class>/<clip>.avi)")
+        raise DatasetError(f"{root}: no class folders (expected ROOT/<class>/<clip>.avi or .npz)")
     _check_unique_ignoring_case(names, str(root))
     return names
 
 
 def _videos(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES and not p.name.startswith("."))
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in CLIP_SUFFIXES and not p.name.startswith("."))
 
 
 def _read_lines(path: Path) -> list[tuple[int, str]]:

@@ -1,0 +1,280 @@
+"""Pose synthesiser: classes, body and camera geometry, noise model, dataset layout, CLI."""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vision.cli.synth import main as synth_main
+from vision.data.landmarks import load_sequence, validate_sequence
+from vision.data.ucf import index_dataset
+from vision.synth.actions import ALL_CLASSES, CLASSES, OTHER, get_action
+from vision.synth.camera import CameraRange, View, frame_camera
+from vision.synth.clip import ClipOptions, animate, clip_geometry, synthesize_clip
+from vision.synth.dataset import PoseSynthOptions, make_pose_dataset
+from vision.synth.noise import TrackerNoise, apply_noise
+from vision.synth.skeleton import Pose, random_body
+from vision.synth.topology import HIPS, LEG_LEFT, LEG_RIGHT
+
+FPS = 30.0
+HABITS = CameraRange((5.0, 10.0), (55.0, 60.0))
+
+
+def _body(seed: int = 0):
+    return random_body(np.random.default_rng(seed))
+
+
+def _view(yaw: float, size=(640, 480), fill: float = 0.8) -> View:
+    return View(yaw=yaw, elevation=8.0, roll=0.0, fov=60.0, size=size, fill=fill, offset=(0.0, 0.0), upper_body=False)
+
+
+def _project(world_points: np.ndarray, yaw: float, facing: float = 0.0):
+    camera, _ = frame_camera(world_points, facing, _view(yaw))
+    return camera, camera.project(world_points)
+
+
+def _animate_variant(action: str, in_place: bool, seed: int = 0):
+    """The first seed whose walk is (or is not) in place: the variant is drawn at random."""
+    body = _body(seed)
+    for k in range(50):
+        anim = animate(action, body, np.random.default_rng([seed, k]), 60, FPS)
+        if anim.pose.info["in_place"] == in_place:
+            return body, anim
+    raise AssertionError("no such variant in 50 seeds")
+
+
+def test_classes_are_the_fifteen_actions_plus_no_action() -> None:
+    expected = {"jumping_jack", "walk", "run", "squat", "bend_pick_up", "wave_one_hand", "wave_both_hands", "clap",
+                "arm_circles", "punch", "kick", "jump_in_place", "sit_stand", "lunge", "raise_both_arms", "no_action"}
+    assert set(CLASSES) == expected and len(CLASSES) == 16
+    assert OTHER not in CLASSES and ALL_CLASSES[-1] == OTHER
+    with pytest.raises(ValueError, match="did you mean wave_one_hand"):
+        get_action("wave_one_han")
+
+
+@pytest.mark.parametrize("action", ALL_CLASSES)
+def test_every_class_makes_a_valid_clip(action: str) -> None:
+    seq = synthesize_clip(action, _body(1), HABITS, np.random.default_rng(3), ClipOptions(seconds=(1.0, 1.2)))
+    validate_sequence(seq, action)
+    assert seq.meta["class"] == action and seq.landmarks.dtype == np.float32
+    assert 15 <= seq.fps <= 30 and round(seq.fps * 1.0) - 1 <= len(seq.landmarks) <= round(seq.fps * 1.2) + 1
+    assert 0 <= seq.meta["yaw_deg"] < 360 and seq.meta["present_frames"] > 0
+
+
+def test_same_seed_same_clip_other_seed_other_clip() -> None:
+    def clip(seed: int):
+        return synthesize_clip("wave_one_hand", _body(), HABITS, np.random.default_rng(seed))
+
+    a, b, c = clip(5), clip(5), clip(6)
+    np.testing.assert_array_equal(a.landmarks, b.landmarks)
+    assert a.meta == b.meta
+    assert a.landmarks.shape != c.landmarks.shape or not np.array_equal(a.landmarks, c.landmarks, equal_nan=True)
+
+
+def test_bodies_differ_in_proportions_and_stand_on_the_ground() -> None:
+    a, b = _body(0), _body(1)
+    assert a.height != b.height and a.upper_arm / a.height != b.upper_arm / b.height
+    world = animate("no_action", a, np.random.default_rng(0), 30, FPS).world.points
+    assert np.allclose(world[..., 1].min(1), 0.0, atol=1e-9)  # the lowest sole point touches the ground
+    assert 0.85 * a.height < world[:, 0, 1].mean() < a.height  # the nose sits just under the top of the head
+
+
+def test_arm_elevation_180_puts_the_hand_overhead() -> None:
+    body = _body()
+    pose = Pose(2)
+    pose["l_sh_el"] = [0.0, 180.0]
+    world = animate_pose(body, pose)
+    assert world[0, 15, 1] < world[0, 11, 1] and world[1, 15, 1] > world[1, 11, 1] + 0.5 * body.upper_arm
+    assert world[1, 15, 1] > world[1, 0, 1]  # wrist above the nose
+
+
+def animate_pose(body, pose: Pose) -> np.ndarray:
+    from vision.synth.kinematics import forward_kinematics
+
+    return forward_kinematics(body, pose, FPS).points
+
+
+def test_projection_left_right_and_depth_follow_the_view() -> None:
+    world = animate_pose(_body(), Pose(3))
+    _, front = _project(world, yaw=0.0)
+    _, back = _project(world, yaw=180.0)
+    _, left_side = _project(world, yaw=90.0)
+    # Facing the camera, the person's left shoulder is on the image's right; from behind, on its left.
+    assert (front[:, 11, 0] > front[:, 12, 0]).all()
+    assert (back[:, 11, 0] < back[:, 12, 0]).all()
+    assert (front[:, 0, 1] < front[:, 27, 1]).all()  # head above ankles (y grows downwards)
+    # z: relative to the hips, negative is nearer. From the left side the left shoulder is nearer.
+    assert (left_side[:, 11, 2] < left_side[:, 12, 2]).all()
+    assert (front[:, 0, 2] < 0).all() and (back[:, 0, 2] > 0).all()  # the nose is in front of the hips
+    np.testing.assert_allclose(front[:, HIPS, 2].mean(1), 0.0, atol=1e-9)
+
+
+def test_a_body_turned_away_mirrors_the_view() -> None:
+    """Camera yaw is relative to the person's facing: turning both leaves the picture unchanged."""
+    world = animate_pose(_body(), Pose(2))
+    turn = np.deg2rad(70.0)
+    rot = np.array([[np.cos(turn), 0, np.sin(turn)], [0, 1, 0], [-np.sin(turn), 0, np.cos(turn)]])
+    _, a = _project(world, yaw=30.0)
+    _, b = _project(world @ rot.T, yaw=30.0, facing=70.0)
+    np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_framing_fills_the_frame_as_asked() -> None:
+    world = animate("jumping_jack", _body(), np.random.default_rng(0), 60, FPS).world.points
+    for size in ((640, 480), (720, 1280)):
+        camera, _ = frame_camera(world, 0.0, _view(0.0, size=size, fill=0.7))
+        uv = camera.pixels(world)
+        extent = (uv.reshape(-1, 2).max(0) - uv.reshape(-1, 2).min(0)) / size
+        assert 0.6 < extent.max() < 0.75 and (uv.reshape(-1, 2) >= 0).all() and (uv.reshape(-1, 2) <= size).all()
+
+
+def test_walking_across_moves_the_hips_and_marching_in_place_does_not() -> None:
+    body, crossing = _animate_variant("walk", in_place=False)
+    _, marching = _animate_variant("walk", in_place=True)
+    for anim, far in ((crossing, True), (marching, False)):
+        camera, px = _project(anim.world.points, yaw=90.0, facing=float(anim.pose["yaw"][0]))
+        hip_x = px[:, HIPS, 0].mean(1)
+        person = body.height * camera.focal / camera.to_camera(anim.world.points[:, HIPS].mean(1))[:, 2]
+        moved = abs(hip_x[-1] - hip_x[0]) / person.mean()  # in person heights
+        assert (moved > 0.5) if far else (moved < 0.15), (far, moved)
+
+
+def test_walking_towards_the_camera_grows_the_person() -> None:
+    _, anim = _animate_variant("walk", in_place=False, seed=2)
+    facing = float(anim.pose["yaw"][0])
+    for yaw, grows in ((0.0, True), (180.0, False)):
+        _, px = _project(anim.world.points, yaw=yaw, facing=facing)
+        height = px[:, 27:29, 1].mean(1) - px[:, 0, 1]  # nose to ankles, pixels
+        assert (height[-1] > 1.2 * height[0]) if grows else (height[-1] < 0.85 * height[0])
+
+
+def test_actions_change_the_body_as_named() -> None:
+    body = _body()
+    rng = np.random.default_rng
+
+    def world(action: str, seed: int = 0) -> np.ndarray:
+        return animate(action, body, rng(seed), 90, FPS).world.points
+
+    hip_height = lambda w: w[:, HIPS, 1].mean(1)
+    stand = hip_height(world("no_action")).mean()
+    assert hip_height(world("squat")).min() < 0.8 * stand
+    assert hip_height(world("sit_stand")).min() < 0.75 * stand
+    assert world("jump_in_place")[..., 1].min(1).max() > 0.05  # both feet off the ground
+    assert (world("raise_both_arms")[:, [15, 16], 1].min(1) > world("raise_both_arms")[:, 0, 1]).any()
+    clap = world("clap")
+    hands_apart = np.linalg.norm(clap[:, 15] - clap[:, 16], axis=1)
+    assert hands_apart.min() < 0.12 and hands_apart.max() > 0.3  # hands meet and part
+
+
+def _side_view_clip(noise: TrackerNoise, yaw: float = 90.0, seed: int = 0):
+    body, anim = _animate_variant("walk", in_place=True, seed=seed)
+    camera, exact = _project(anim.world.points, yaw=yaw, facing=float(anim.pose["yaw"][0]))
+    geo = clip_geometry(anim.world, camera, body)
+    return exact, apply_noise(exact, geo, camera.size, FPS, noise, np.random.default_rng(seed)), geo
+
+
+def test_clean_noise_is_the_exact_projection() -> None:
+    exact, out, _ = _side_view_clip(TrackerNoise.clean())
+    np.testing.assert_allclose(out[..., :3], exact, atol=1e-3)
+    assert (out[..., 3] == 1.0).all()
+
+
+def _swapped_frames(exact: np.ndarray, out: np.ndarray) -> np.ndarray:
+    legs = np.r_[LEG_LEFT, LEG_RIGHT]
+    crossed = np.r_[LEG_RIGHT, LEG_LEFT]
+    same = np.abs(out[:, legs, :2] - exact[:, legs, :2]).max((1, 2))
+    swapped = np.abs(out[:, legs, :2] - exact[:, crossed, :2]).max((1, 2))
+    return swapped < same
+
+
+def test_noise_swaps_legs_only_when_asked_and_only_side_on() -> None:
+    only_swaps = replace(TrackerNoise.clean(), swap_rate=8.0, swap_arms_share=0.0)
+    exact, out, geo = _side_view_clip(only_swaps, yaw=90.0)
+    assert geo.sideness.mean() > 0.9 and _swapped_frames(exact, out).sum() >= 3
+    exact, out, _ = _side_view_clip(only_swaps.without_swaps(), yaw=90.0)
+    assert not _swapped_frames(exact, out).any()
+    exact, out, geo = _side_view_clip(only_swaps, yaw=0.0)
+    assert geo.sideness.mean() < 0.1 and _swapped_frames(exact, out).sum() <= 2
+
+
+def test_default_noise_jitters_hands_more_than_hips_and_loses_frames() -> None:
+    noise = replace(TrackerNoise(), outlier_rate=0.0, swap_rate=0.0, flip_rate=0.0, lag=0.0, miss_rate=0.1)
+    exact, out, geo = _side_view_clip(noise, yaw=20.0)
+    present = ~np.isnan(out[:, 0, 0])
+    assert 0 < present.sum() < len(out)
+    err = np.linalg.norm(out[present, :, :2] - exact[present, :, :2], axis=-1) / geo.person_px[present, None]
+    assert err[:, [15, 16]].mean() > 1.5 * err[:, HIPS].mean()
+    assert 0.001 < err[:, HIPS].mean() < 0.02  # jitter of about the configured size, in person heights
+    assert ((out[present, :, 3] >= 0) & (out[present, :, 3] <= 1)).all()
+
+
+def test_far_side_and_out_of_frame_points_are_less_visible() -> None:
+    noise = replace(TrackerNoise.clean(), far_side_drop=0.5, outside_factor=0.2, visible=(0.95, 1.0), min_inside=0.4)
+    exact, out, _ = _side_view_clip(noise, yaw=90.0)  # camera at the person's left
+    assert out[:, 27, 3].mean() > out[:, 28, 3].mean() + 0.3  # the right ankle is on the far side
+    shifted = exact.copy()
+    shifted[:, :, 0] += 2000  # everything pushed out of the frame
+    body, anim = _animate_variant("walk", in_place=True)
+    camera, _ = _project(anim.world.points, 90.0)
+    geo = clip_geometry(anim.world, camera, body)
+    gone = apply_noise(shifted, geo, camera.size, FPS, replace(noise, min_inside=0.0), np.random.default_rng(0))
+    assert gone[..., 3].max() <= 0.2
+    lost = apply_noise(shifted, geo, camera.size, FPS, noise, np.random.default_rng(0))  # nobody detected
+    assert np.isnan(lost).all()
+
+
+def _tiny_dataset(out: Path, workers: int, classes=("walk", "clap", "no_action")) -> Path:
+    options = PoseSynthOptions(classes=classes, clips_per_class=4, clips_per_group=1, seed=7,
+                               clip=ClipOptions(seconds=(0.5, 0.6)))
+    return make_pose_dataset(out, options, workers=workers)
+
+
+def test_dataset_is_deterministic_whatever_the_workers(tmp_path: Path) -> None:
+    a = _tiny_dataset(tmp_path / "a", workers=1)
+    b = _tiny_dataset(tmp_path / "b", workers=2)
+    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert len(files) == 3 * 4 + 3
+    for rel in files:
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+    # A class's clips do not depend on which other classes are asked for.
+    c = _tiny_dataset(tmp_path / "c", workers=1, classes=("clap",))
+    assert (c / "clap" / "v_clap_g02_c01.npz").read_bytes() == (a / "clap" / "v_clap_g02_c01.npz").read_bytes()
+
+
+def test_dataset_split_keeps_test_bodies_out_of_training(tmp_path: Path) -> None:
+    root = _tiny_dataset(tmp_path / "ds", workers=1)
+    index = index_dataset(root)
+    assert index.mode == "split-files" and index.classes == ["walk", "clap", "no_action"]
+    train = [load_sequence(i.path) for i in index.train]
+    test = [load_sequence(i.path) for i in index.test]
+    assert train and test
+    train_bodies = {s.meta["body"]["height"] for s in train}
+    test_bodies = {s.meta["body"]["height"] for s in test}
+    assert train_bodies.isdisjoint(test_bodies)
+    assert {s.meta["group"] for s in train}.isdisjoint({s.meta["group"] for s in test})
+    assert {s.meta["split"] for s in test} == {"test"}
+    # One body acts out every class: each group appears in all three classes.
+    by_group = {}
+    for s in train + test:
+        by_group.setdefault(s.meta["group"], set()).add(s.meta["class"])
+    assert all(len(v) == 3 for v in by_group.values())
+    for item, seq in zip(index.train, train):
+        assert seq.meta["class"] == index.classes[item.label] == item.path.parent.name
+
+
+def test_cli_pose_mode_writes_the_tree_and_previews(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "pose"
+    assert synth_main([str(out), "--pose", "--clips-per-class", "2", "--classes", "kick,squat", "--include-other",
+                       "--seconds", "0.4", "0.5", "--render-videos", "1", "--seed", "3"]) == 0
+    assert "clips/min" in capsys.readouterr().out
+    assert (out / "classInd.txt").read_bytes() == b"1 kick\r\n2 squat\r\n3 other\r\n"
+    assert sorted(p.name for p in (out / "kick").iterdir()) == ["v_kick_g01_c01.npz", "v_kick_g02_c01.npz"]
+    previews = sorted((out / ".preview").rglob("*.mp4"))
+    assert [p.relative_to(out / ".preview").as_posix() for p in previews] == [
+        "kick/v_kick_g01_c01.mp4", "other/v_other_g01_c01.mp4", "squat/v_squat_g01_c01.mp4"]
+    assert index_dataset(out, split=None).classes == ["kick", "other", "squat"]  # previews are not a class
+    assert synth_main([str(out), "--pose", "--classes", "wave", "--quiet"]) == 2
+    assert "did you mean" in capsys.readouterr().err
+    assert synth_main([str(out), "--render-videos", "1", "--quiet"]) == 2
