@@ -16,6 +16,7 @@ from PyQt6.QtCore import QThread, pyqtSignal
 
 from vision.engine.stream import Prediction, StreamingClassifier
 from vision.errors import VisionError
+from vision.pose.tracker import Pose, PoseTracker
 from vision.video.capture import CaptureThread, SourceState, rate
 from vision.video.sources import is_camera
 
@@ -31,6 +32,8 @@ class LiveUpdate:
     capture_fps: float
     inference_fps: float  # predictions per second
     latency_ms: float  # capture -> prediction of the newest prediction
+    pose: Pose | None = None  # the tracked person in this frame (when the skeleton is on)
+    pose_ms: float = 0.0  # what finding that person cost
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class LivePipeline(QThread):
         self._pending = False
         self._stop = threading.Event()
         self._paused = threading.Event()
+        self._skeleton = threading.Event()
         self.capture: CaptureThread | None = None
 
     # -- GUI side ----------------------------------------------------------------------
@@ -78,6 +82,10 @@ class LivePipeline(QThread):
     def set_paused(self, paused: bool) -> None:
         """Paused: frames are still read (a live source cannot wait) but neither classified nor shown."""
         (self._paused.set if paused else self._paused.clear)()
+
+    def set_skeleton(self, on: bool) -> None:
+        """Track body landmarks on every frame (the pose tracker starts on first use)."""
+        (self._skeleton.set if on else self._skeleton.clear)()
 
     def request_stop(self) -> None:
         """Ask the thread to stop without waiting (it releases the source on its way out)."""
@@ -113,8 +121,25 @@ class LivePipeline(QThread):
     def _on_state(self, state: SourceState, message: str) -> None:
         self.state_changed.emit(state.value, message)
 
+    def _track(self, tracker: PoseTracker | None, rgb: np.ndarray, timestamp: float
+               ) -> tuple[PoseTracker | None, Pose | None, float]:
+        """The person in `rgb` when the skeleton is on; the tracker is made on first use."""
+        if not self._skeleton.is_set():
+            return tracker, None, 0.0
+        if tracker is None:
+            try:
+                tracker = PoseTracker(device=self.device)
+            except (VisionError, OSError) as exc:
+                self._skeleton.clear()
+                self.failed.emit(f"no skeleton: {exc}")
+                return None, None, 0.0
+        start = time.perf_counter()
+        pose = tracker.update(rgb, timestamp)
+        return tracker, pose, (time.perf_counter() - start) * 1000
+
     def _loop(self, capture: CaptureThread, engine: StreamingClassifier) -> None:
         last_index, prediction, latency_ms = -1, None, 0.0
+        tracker: PoseTracker | None = None
         predicted_at: deque[float] = deque(maxlen=20)  # times of the last predictions
         while not self._stop.is_set():
             frame = capture.wait_frame(last_index, timeout=0.2)
@@ -125,6 +150,7 @@ class LivePipeline(QThread):
             last_index = frame.index
             if self._paused.is_set():
                 continue
+            tracker, pose, pose_ms = self._track(tracker, frame.rgb, frame.timestamp)
             new = engine.push(frame.rgb, frame.timestamp)
             if new is not None:
                 prediction = new
@@ -133,6 +159,7 @@ class LivePipeline(QThread):
                 predicted_at.append(now)
             update = LiveUpdate(
                 frame.rgb, frame.index, frame.captured_at, prediction, capture.stats().fps, rate(predicted_at), latency_ms,
+                pose, pose_ms,
             )
             with self._lock:
                 self._latest, notify = update, not self._pending

@@ -32,6 +32,7 @@ from vision.checkpoint import read_checkpoint_info, read_model_card
 from vision.errors import CheckpointError
 from vision.export.runtime import backend_for, read_manifest
 from vision.overlay import COLORMAPS, annotate, draw_caption, top_lines
+from vision.pose.skeleton import draw_skeleton
 from vision.video.capture import rate
 from vision.video.sources import available_cameras, is_camera, redact
 
@@ -73,6 +74,8 @@ class MainWindow(QMainWindow):
         self.strip = TemporalStrip()
         self.heatmap_box = QCheckBox("Heatmap (H)")
         self.heatmap_box.setChecked(True)
+        self.skeleton_box = QCheckBox("Skeleton (K)")
+        self.skeleton_box.toggled.connect(self._on_skeleton)
         self.opacity = QSlider(Qt.Orientation.Horizontal)
         self.opacity.setRange(0, 100)
         self.opacity.setValue(50)
@@ -88,6 +91,7 @@ class MainWindow(QMainWindow):
         side.addWidget(QLabel("<b>Temporal attention</b> (last T frames)"))
         side.addWidget(self.strip)
         side.addWidget(self.heatmap_box)
+        side.addWidget(self.skeleton_box)
         side.addWidget(QLabel("Opacity"))
         side.addWidget(self.opacity)
         side.addWidget(QLabel("Colormap"))
@@ -103,7 +107,7 @@ class MainWindow(QMainWindow):
         central.setLayout(body)
         self.setCentralWidget(central)
 
-        self.status_fields = {name: QLabel() for name in ("state", "capture", "inference", "latency", "model")}
+        self.status_fields = {name: QLabel() for name in ("state", "capture", "inference", "latency", "pose", "model")}
         for label in self.status_fields.values():
             self.statusBar().addPermanentWidget(label)
         self._build_actions()
@@ -128,6 +132,7 @@ class MainWindow(QMainWindow):
         self.snapshot_action = self._action("Snapshot", lambda: self.snapshot(), "S")
         self.record_action = self._action("Record", lambda checked: self.set_recording(checked), "R", checkable=True)
         self._action("Toggle heatmap", lambda: self.heatmap_box.toggle(), "H")
+        self._action("Toggle skeleton", lambda: self.skeleton_box.toggle(), "K")
         about = self._action("About", self.about)
         for action in (self.model_action, self.pause_action, self.snapshot_action, self.record_action, about):
             bar.addAction(action)
@@ -155,6 +160,7 @@ class MainWindow(QMainWindow):
         pipeline.state_changed.connect(self._on_state)
         pipeline.model_ready.connect(self._on_model)
         pipeline.failed.connect(self._on_failed)
+        pipeline.set_skeleton(self.skeleton_box.isChecked())
         self.pipeline = pipeline
         self.update_ = None
         self.bars.set_items([])
@@ -231,6 +237,8 @@ class MainWindow(QMainWindow):
         pred = self.update_.prediction
         heat = pred.heatmap if pred is not None and self.heatmap_box.isChecked() else None
         shown = annotate(self.update_.rgb, heat, self.opacity.value() / 100, self.colormap.currentText(), [])
+        if self.skeleton_box.isChecked() and self.update_.pose is not None:
+            draw_skeleton(shown, self.update_.pose.landmarks)
         return self._captioned(shown) if with_caption else shown
 
     def _captioned(self, shown):
@@ -254,8 +262,14 @@ class MainWindow(QMainWindow):
         f["capture"].setText(f"capture {u.capture_fps:4.1f} fps")
         f["inference"].setText(f"display {self.display_fps():4.1f} fps · inference {u.inference_fps:4.1f}/s")
         f["latency"].setText(f"latency {u.latency_ms:4.0f} ms")
+        f["pose"].setText(f"pose {u.pose_ms:4.1f} ms" if self.skeleton_box.isChecked() else "")
 
     # -- user actions -------------------------------------------------------------------------------
+    def _on_skeleton(self, on: bool) -> None:
+        if self.pipeline is not None:
+            self.pipeline.set_skeleton(on)
+        self.redraw()
+
     def set_paused(self, paused: bool) -> None:
         self.paused = paused
         self.pause_action.setChecked(paused)
@@ -338,6 +352,7 @@ class MainWindow(QMainWindow):
     def _restore_settings(self) -> None:
         s = self.settings
         self.heatmap_box.setChecked(s.value("heatmap", True, type=bool))
+        self.skeleton_box.setChecked(s.value("skeleton", False, type=bool))
         self.opacity.setValue(s.value("opacity", 50, type=int))
         self.colormap.setCurrentText(s.value("colormap", "turbo"))
         if s.value("geometry") is not None:
@@ -346,6 +361,7 @@ class MainWindow(QMainWindow):
     def _save_settings(self) -> None:
         s = self.settings
         s.setValue("heatmap", self.heatmap_box.isChecked())
+        s.setValue("skeleton", self.skeleton_box.isChecked())
         s.setValue("opacity", self.opacity.value())
         s.setValue("colormap", self.colormap.currentText())
         s.setValue("geometry", self.saveGeometry())

@@ -32,14 +32,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--screenshot", type=Path, help="save a screenshot here (taken at --shot-at seconds)")
     parser.add_argument("--shot-at", type=float, default=7.5)
+    parser.add_argument("--skeleton", action="store_true", help="track body landmarks and draw the skeleton")
     args = parser.parse_args()
 
     app = QApplication(sys.argv[:1])
     settings = QSettings(str(Path(tempfile.mkdtemp()) / "bench.ini"), QSettings.Format.IniFormat)
     window = MainWindow(args.source, args.weights, "cpu", settings)
     window.resize(1180, 560)
+    window.skeleton_box.setChecked(args.skeleton)
     window.show()
     shown_ms: list[float] = []
+    pose_ms: list[float] = []
     engine_ms: list[float] = []
     first: list[float] = []
     predictions: set[int] = set()
@@ -50,6 +53,8 @@ def main() -> None:
             return
         first or first.append(time.monotonic())
         shown_ms.append(window.display_latency_ms)
+        if u.pose_ms:
+            pose_ms.append(u.pose_ms)
         if u.prediction is not None and u.prediction.frame_index not in predictions:
             predictions.add(u.prediction.frame_index)
             engine_ms.append(u.latency_ms)
@@ -80,6 +85,8 @@ def main() -> None:
     print(f"predictions  {len(predictions) / elapsed:6.1f} /s")
     print(f"latency      capture->prediction p50 {np.percentile(engine, 50):5.1f} ms  p95 {np.percentile(engine, 95):5.1f} ms")
     print(f"             capture->shown      p50 {np.percentile(shown, 50):5.1f} ms  p95 {np.percentile(shown, 95):5.1f} ms")
+    if pose_ms:
+        print(f"pose         {np.median(pose_ms[30:]):5.1f} ms per frame (median)")
 
 
 if __name__ == "__main__":

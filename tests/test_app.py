@@ -181,3 +181,25 @@ def test_command_line_source_and_loop() -> None:
     assert parse_source(args.source) == 2 and args.loop
     assert parse_source("rtsp://cam/stream") == "rtsp://cam/stream" and parse_source(None) == 0
     assert not build_parser().parse_args([]).loop
+
+
+def test_skeleton_toggle_draws_the_tracked_person(qtbot, settings: QSettings, tmp_path: Path) -> None:
+    person = np.load(Path(__file__).parent / "data" / "pose_reference.npz")["landmarks_input_0"]
+    video = write_video(tmp_path / "person.mp4", [np.roll(person, i, axis=1) for i in range(30)], 15.0)
+    w = MainWindow(str(video), str(DEFAULT_WEIGHTS), "cpu", settings, loop=True)
+    qtbot.addWidget(w)
+    w.show()
+    wait_for_prediction(qtbot, w)
+    assert w.update_.pose is None and w.status_fields["pose"].text() == ""
+    qtbot.keyClick(w, Qt.Key.Key_K)  # skeleton on
+    assert w.skeleton_box.isChecked()
+    qtbot.waitUntil(lambda: w.update_ is not None and w.update_.pose is not None, timeout=WAIT_MS)
+    assert w.update_.pose.score > 0.5 and "pose" in w.status_fields["pose"].text()
+    w.set_paused(True)
+    qtbot.wait(300)
+    w.redraw()
+    with_skeleton = pixels(w)
+    w.skeleton_box.setChecked(False)  # the heatmap stays; only the limbs go
+    assert w.heatmap_box.isChecked()
+    assert np.abs(with_skeleton.astype(int) - pixels(w)).sum() > 0
+    w.close()

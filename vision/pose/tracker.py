@@ -81,6 +81,8 @@ class PoseTracker:
     # -- the steps `track_batch` runs for many trackers at once --
     def _clock(self, timestamp: float | None) -> float:
         now = timestamp if timestamp is not None else (self.time + DEFAULT_DT if self.time is not None else 0.0)
+        if self.time is not None and now <= self.time:  # a file started over: smoothing starts over too
+            self.smoother.reset()
         self.time = now
         return now
 
