@@ -23,6 +23,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stride", type=int, help="frames between windows (default: the model's stride)")
     p.add_argument("--fps", type=float, help="sampling rate (default: the model's fps)")
     p.add_argument("--topk", type=int, default=5, help="labels kept per window and per video (5)")
+    p.add_argument("--overall", choices=["auto", "average", "video"], default="auto",
+                   help="how the video's overall label is made: 'average' of the window probabilities, or "
+                   "'video': the checkpoint's hierarchical video head (vision-train --video-head); "
+                   "auto (default): the video head when the checkpoint has one")
     p.add_argument("--brief", action="store_true", help="one line per video, without the timeline")
     p.add_argument("--json", type=Path, help="write results as a JSON array (or JSON Lines if it ends in .jsonl)")
     p.add_argument("--csv", type=Path, help="write one CSV row per window")
@@ -37,9 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def load_weights(weights: str, device: str, backend: str = "torch"):
+def load_weights(weights: str, device: str, backend: str = "torch", cuda_graphs: bool = False):
     """Load a checkpoint (torch) or an export directory (onnxruntime / torchscript), with a hint
-    when the default weights are not there."""
+    when the default weights are not there; `cuda_graphs` replays the inference step as CUDA
+    graphs (torch backend on CUDA; ignored elsewhere)."""
     from vision.checkpoint import load_checkpoint
     from vision.device import resolve_device
     from vision.errors import CheckpointError
@@ -53,13 +58,21 @@ def load_weights(weights: str, device: str, backend: str = "torch"):
         from vision.export.runtime import load_export
 
         return load_export(weights, backend, resolve_device(device))
-    return load_checkpoint(weights, resolve_device(device), fuse=True)
+    ckpt = load_checkpoint(weights, resolve_device(device), fuse=True)
+    if cuda_graphs:
+        from vision.engine.graphs import use_cuda_graphs
+
+        ckpt = use_cuda_graphs(ckpt)
+    return ckpt
 
 
 def add_backend(p: argparse.ArgumentParser) -> None:
     """--backend, shared by the commands that run a model."""
     p.add_argument("--backend", default="torch", choices=["torch", "onnxruntime", "torchscript"],
                    help="torch runs a checkpoint; onnxruntime/torchscript run a vision-export directory (--weights)")
+    p.add_argument("--cuda-graphs", action=argparse.BooleanOptionalAction, default=False,
+                   help="torch on CUDA: capture the encoder and head calls as CUDA graphs once per batch shape "
+                   "and replay them (default off until measured faster on a GPU; no effect on CPU)")
 
 
 def parse_shard(text: str | None) -> tuple[int, int]:
@@ -99,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         from vision.engine.outputs import ResultWriter, format_timeline
         from vision.errors import VisionError
 
-        ckpt = load_weights(args.weights, args.device, args.backend)
+        ckpt = load_weights(args.weights, args.device, args.backend, args.cuda_graphs)
         paths = expand_inputs(args.inputs)[shard::shards]
         writer = ResultWriter(_sharded(args.json, shard, shards), _sharded(args.csv, shard, shards))
         failed = 0
@@ -108,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             bar.set_description(path.name[-30:])
             try:
                 result = classify_video(ckpt, path, window=args.window, stride=args.stride, fps=args.fps,
-                                        k=args.topk, batch_size=args.batch_size)
+                                        k=args.topk, batch_size=args.batch_size, overall=args.overall)
                 if args.save_video is not None:
                     write_annotated(result, output_video_path(args.save_video, path, len(paths) > 1), args.opacity, args.colormap)
             except (VisionError, OSError) as exc:

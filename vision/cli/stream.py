@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         from vision.engine.stream import StreamingClassifier
         from vision.video.capture import CaptureThread, SourceState
 
-        ckpt = load_weights(args.weights, args.device, args.backend)
+        ckpt = load_weights(args.weights, args.device, args.backend, args.cuda_graphs)
         engine = StreamingClassifier(ckpt, stride=args.stride, k=args.topk, ema=args.ema)
         stop = threading.Event()
         previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}

@@ -41,9 +41,23 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--lstm-layers", type=int, help="LSTM layers (1); 0 = no LSTM, the frame-averaging ablation")
     _flag(m, "bidirectional", "bidirectional LSTM (default off)")
     m.add_argument("--lstm-dropout", type=float, help="dropout between LSTM layers (0)")
-    m.add_argument("--pooling", choices=["last", "mean", "max", "attention"], help="temporal pooling (attention)")
+    m.add_argument("--pooling", choices=["last", "mean", "max", "attention", "multihead"],
+                   help="temporal pooling (attention); multihead: nn.MultiheadAttention with a learned query")
+    m.add_argument("--attention-heads", type=int, help="heads of --pooling multihead (4); must divide the LSTM output size")
     m.add_argument("--dropout", type=float, help="dropout before the classifier (0.3)")
     _flag(m, "motion-features", "feed the LSTM frame-to-frame embedding differences too (default on)")
+    m.add_argument("--forget-bias", type=float, help="initial LSTM forget-gate bias, e.g. 1.0 (default: PyTorch's init)")
+    _flag(m, "lstm-residual", "residual connection around every LSTM layer after the first (for deep stacks)")
+    _flag(m, "lstm-layernorm", "LayerNorm between LSTM layers and on the stack's output")
+    m.add_argument("--spatial-temperature", type=float, help="spatial attention softmax temperature (1.0; < 1 sharpens)")
+    m.add_argument("--temporal-temperature", type=float, help="temporal attention softmax temperature (1.0; < 1 sharpens)")
+    _flag(m, "learn-temperature", "learn both temperatures, starting from the values given")
+    v = p.add_argument_group("video head (long videos)")
+    _flag(v, "video-head", "train a hierarchical video head on long videos: an LSTM + attention over the window "
+          "summaries of --init's window model, which stays frozen (its clip settings are used)")
+    v.add_argument("--video-hidden", type=int, help="video head LSTM size (128)")
+    v.add_argument("--init", metavar="CHECKPOINT", help="start from this checkpoint's weights (same architecture; "
+                   "with --video-head: the window model to build on)")
     c = p.add_argument_group("clips")
     c.add_argument("--frames", dest="num_frames", type=int, help="clip length T in sampled frames (16)")
     c.add_argument("--frame-size", type=int, help="square input size in pixels (112)")
@@ -61,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--plateau-patience", type=int, help="epochs without gain before the LR is cut (2)")
     o.add_argument("--early-stop", type=int, help="stop after this many epochs without val gain (8)")
     o.add_argument("--grad-clip", type=float, help="gradient max-norm, 0 disables (1.0)")
+    o.add_argument("--accumulate", type=int, help="micro-batches of --batch-size per optimizer step: the effective "
+                   "batch is batch-size x accumulate (x processes); the schedule counts epochs, so it is unchanged (1)")
+    o.add_argument("--tbptt", type=int, help="truncated back-propagation through time: the LSTMs run in chunks of "
+                   "this many steps, state carried but detached between them (0: off)")
     _flag(o, "class-weights", "weight the loss by inverse class frequency (imbalanced data)")
     o.add_argument("--label-smoothing", type=float, help="cross-entropy label smoothing (0)")
     r = p.add_argument_group("runtime")

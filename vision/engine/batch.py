@@ -1,7 +1,8 @@
 """`classify_video`: decode once, encode each sampled frame once, slide windows over embeddings.
 
 The cost is one encoder pass per sampled frame whatever the stride; windows only run the
-small temporal head.
+small temporal head. The overall label averages the window probabilities, or, for a checkpoint
+with a video head (`vision-train --video-head`), comes from that head over the window summaries.
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ import torch
 
 from vision.checkpoint import Checkpoint
 from vision.data.clips import dense_windows
-from vision.engine.windows import classify_windows, encode_video
+from vision.engine.windows import classify_summaries, classify_windows, encode_video, window_summaries
+from vision.errors import CheckpointError
 from vision.video.decode import iter_frames, probe
 
 
@@ -47,6 +49,7 @@ class VideoResult:
     times: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
     attention_maps: np.ndarray = field(default_factory=lambda: np.zeros((0, 1, 1)), repr=False)
     window_probs: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
+    overall: str = "average"  # how `summary` was made: "average" of windows or the "video" head
 
     @property
     def top(self) -> tuple[str, float]:
@@ -63,6 +66,7 @@ class VideoResult:
             "label": self.summary[0][0],
             "probability": round(self.summary[0][1], 5),
             "summary": [{"label": label, "probability": round(p, 5)} for label, p in self.summary],
+            "overall": self.overall,
             "timeline": [
                 {
                     "start": round(w.start, 3), "end": round(w.end, 3),
@@ -82,6 +86,29 @@ def topk(probs: np.ndarray, labels: list[str], k: int) -> tuple[list[str], list[
     return [labels[i] for i in order], [float(probs[i]) for i in order]
 
 
+OVERALL = ("auto", "average", "video")
+
+
+def overall_probs(ckpt: Checkpoint, embeddings: torch.Tensor, window_probs: np.ndarray, how: str = "auto") -> tuple[np.ndarray, str]:
+    """The video's class probabilities (C,) and how they were made.
+
+    `average`: the mean of the window probabilities. `video`: the checkpoint's video head over
+    window summaries taken with the checkpoint's own T and stride (what the head was trained
+    on, whatever windows the timeline uses). `auto`: the video head when there is one.
+    """
+    has_head = getattr(ckpt.model, "video", None) is not None
+    if how not in OVERALL:
+        raise ValueError(f"overall must be one of {', '.join(OVERALL)}, got {how!r}")
+    if how == "video" and not has_head:
+        raise CheckpointError(f"{ckpt.path}: no video head (train one with vision-train --video-head)")
+    if how == "average" or not has_head:
+        return window_probs.mean(0), "average"
+    clip = ckpt.clip_config
+    summaries = window_summaries(ckpt.model, embeddings, dense_windows(len(embeddings), clip.num_frames, clip.stride))
+    logits = classify_summaries(ckpt.model, summaries).logits  # (1, C)
+    return torch.softmax(logits, dim=1)[0].numpy(), "video"
+
+
 @torch.no_grad()
 def classify_video(
     ckpt: Checkpoint,
@@ -93,11 +120,13 @@ def classify_video(
     k: int = 5,
     batch_size: int = 64,
     progress: Callable[[int], None] | None = None,
+    overall: str = "auto",
 ) -> VideoResult:
     """Classify one video file; raises `VideoError` for unreadable input.
 
     Args:
         window, stride, fps: override the checkpoint's clip length, head stride and sampling rate.
+        overall: how the overall label is made (see `overall_probs`).
         progress: called with the number of frames just encoded.
     """
     started = time.perf_counter()
@@ -140,9 +169,10 @@ def classify_video(
             float(frame_times[w[0]]), float(frame_times[w[-1]] + step), int(w[0]), int(w[-1]),
             labels, ps, [float(x) for x in weights[: len(w)]],
         ))
-    summary = list(zip(*topk(probs.mean(0), ckpt.labels, k)))
+    video_probs, how = overall_probs(ckpt, emb, probs, overall)
+    summary = list(zip(*topk(video_probs, ckpt.labels, k)))
     duration = info.duration or float(frame_times[-1] + step)
     return VideoResult(
         str(path), duration, info.fps, sample_fps, len(emb), results, summary,
-        time.perf_counter() - started, frame_times, np.concatenate(maps), probs,
+        time.perf_counter() - started, frame_times, np.concatenate(maps), probs, how,
     )

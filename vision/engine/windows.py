@@ -6,7 +6,7 @@ however many (overlapping) windows are classified.
 from __future__ import annotations
 
 import contextlib
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 import torch
@@ -47,17 +47,14 @@ def encode_video(model: ActionNet, frames: np.ndarray, clip: ClipConfig, batch_s
     return FrameEncoding(torch.cat(embeddings), torch.cat(maps))
 
 
-@torch.no_grad()
-def classify_windows(
-    model: ActionNet, embeddings: torch.Tensor, windows: Sequence[np.ndarray], batch_size: int = 256
-) -> HeadOutput:
-    """Logits (W, C) and temporal weights (W, T) for index windows into `embeddings` (N, D).
+def window_batches(
+    embeddings: torch.Tensor, windows: Sequence[np.ndarray], batch_size: int, device: torch.device
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """Embeddings (b, T, D) and masks (b, T) of index windows into `embeddings` (N, D), on `device`.
 
     Windows shorter than the longest are right-padded and masked.
     """
-    device = model_device(model)
     t = max(len(w) for w in windows)
-    logits, weights = [], []
     for start in range(0, len(windows), batch_size):
         chunk = windows[start : start + batch_size]
         index = torch.zeros(len(chunk), t, dtype=torch.long)
@@ -65,9 +62,41 @@ def classify_windows(
         for i, w in enumerate(chunk):
             index[i, : len(w)] = torch.as_tensor(w)
             mask[i, : len(w)] = True
-        emb = embeddings[index].to(device)  # (b, T, D)
+        yield embeddings[index].to(device), mask.to(device)  # (b, T, D), (b, T)
+
+
+@torch.no_grad()
+def classify_windows(
+    model: ActionNet, embeddings: torch.Tensor, windows: Sequence[np.ndarray], batch_size: int = 256
+) -> HeadOutput:
+    """Logits (W, C) and temporal weights (W, T) for index windows into `embeddings` (N, D)."""
+    device = model_device(model)
+    logits, weights = [], []
+    for emb, mask in window_batches(embeddings, windows, batch_size, device):
         with autocast_for(device):
-            out = model.classify_embeddings(emb, mask.to(device))
+            out = model.classify_embeddings(emb, mask)
         logits.append(out.logits.float().cpu())
         weights.append(out.temporal_weights.float().cpu())
     return HeadOutput(torch.cat(logits), torch.cat(weights))
+
+
+@torch.no_grad()
+def window_summaries(
+    model: ActionNet, embeddings: torch.Tensor, windows: Sequence[np.ndarray], batch_size: int = 256
+) -> torch.Tensor:
+    """The window model's summary (W, S) of each index window: what a video head reads."""
+    device = model_device(model)
+    out = []
+    for emb, mask in window_batches(embeddings, windows, batch_size, device):
+        with autocast_for(device):
+            out.append(model.summarise_windows(emb, mask).float().cpu())
+    return torch.cat(out)
+
+
+@torch.no_grad()
+def classify_summaries(model: ActionNet, summaries: torch.Tensor) -> HeadOutput:
+    """The video head's logits (1, C) and window weights (1, W) for one video's summaries (W, S)."""
+    device = model_device(model)
+    with autocast_for(device):
+        out = model.classify_summaries(summaries.unsqueeze(0).to(device))
+    return HeadOutput(out.logits.float().cpu(), out.temporal_weights.float().cpu())

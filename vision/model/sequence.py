@@ -24,7 +24,7 @@ def reverse_within_lengths(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tens
     steps = torch.arange(t, device=x.device).unsqueeze(0)  # (1, T)
     lengths = lengths.unsqueeze(1)  # (B, 1)
     index = torch.where(steps < lengths, lengths - 1 - steps, steps)  # (B, T)
-    return x.gather(1, index.unsqueeze(2).expand_as(x))
+    return x.gather(1, index.unsqueeze(2).expand(-1, -1, x.shape[2]))
 
 
 def truncated_lstm(lstm: nn.LSTM, x: torch.Tensor, steps: int) -> torch.Tensor:

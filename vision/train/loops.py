@@ -46,6 +46,13 @@ def _to_device(batch: Iterable[torch.Tensor], device: torch.device) -> list[torc
     return [t.to(device, non_blocking=True) for t in batch]
 
 
+def _no_sync(model: nn.Module, sync: bool) -> contextlib.AbstractContextManager:
+    """DDP all-reduces gradients on every backward; between accumulated micro-batches it need not."""
+    if sync or not isinstance(model, nn.parallel.DistributedDataParallel):
+        return contextlib.nullcontext()
+    return model.no_sync()
+
+
 def train_epoch(
     model: nn.Module,
     loader: Iterable,
@@ -57,31 +64,42 @@ def train_epoch(
     grad_clip: float,
     desc: str,
     show_progress: bool,
+    accumulate: int = 1,
 ) -> EpochStats:
-    """Train over `loader` once; returns mean loss and accuracy over this process's clips."""
+    """Train over `loader` once; returns mean loss and accuracy over this process's clips.
+
+    With `accumulate` N, gradients of N consecutive micro-batches are summed, each loss scaled by
+    1/N, before one optimizer step (clipping and the fp16 scaler act on the sum): the same update
+    as one batch N times larger. A last group of m < N micro-batches is scaled by 1/m.
+    """
     model.train()
     loss_sum, correct, seen = 0.0, 0, 0
+    batches = len(loader)  # type: ignore[arg-type]
     bar = tqdm(loader, desc=desc, unit="batch", leave=False, disable=not show_progress)
-    for clips, mask, labels in bar:
+    for i, (clips, mask, labels) in enumerate(bar):
         clips, mask, labels = _to_device((clips, mask, labels), device)
-        optimizer.zero_grad(set_to_none=True)
-        with precision.autocast(device):
-            logits = model(clips, mask).logits
-            loss = loss_fn(logits.float(), labels)
-        if not torch.isfinite(loss):
-            raise FloatingPointError(f"training loss became {loss.item()} (try a lower --lr)")
-        if scaler is not None:
-            scaler.scale(loss).backward()
-            scaler.unscale_(optimizer)
-        else:
-            loss.backward()
-        if grad_clip > 0:
-            nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
-        if scaler is not None:
-            scaler.step(optimizer)
-            scaler.update()
-        else:
-            optimizer.step()
+        first = i - i % accumulate  # index of this group's first micro-batch
+        group = min(accumulate, batches - first)
+        step = i == first + group - 1
+        if i == first:
+            optimizer.zero_grad(set_to_none=True)
+        with _no_sync(model, step):
+            with precision.autocast(device):
+                logits = model(clips, mask).logits
+                loss = loss_fn(logits.float(), labels)
+            if not torch.isfinite(loss):
+                raise FloatingPointError(f"training loss became {loss.item()} (try a lower --lr)")
+            (scaler.scale(loss / group) if scaler is not None else loss / group).backward()
+        if step:
+            if scaler is not None:
+                scaler.unscale_(optimizer)
+            if grad_clip > 0:
+                nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+            if scaler is not None:
+                scaler.step(optimizer)
+                scaler.update()
+            else:
+                optimizer.step()
         n = labels.shape[0]
         loss_sum += loss.item() * n
         correct += int((logits.argmax(1) == labels).sum())

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 
 
 @dataclass(frozen=True)
@@ -146,3 +147,17 @@ class MetricsLog:
     def close(self) -> None:
         if self._tb is not None:
             self._tb.close()
+
+
+def reduce_evaluation(ev: Evaluation, info, device) -> Evaluation:
+    """Combine per-rank evaluations of disjoint validation shards (`info`: a `DistInfo`)."""
+    from vision.train import distributed as D
+
+    if not info.enabled:
+        return ev
+    n = ev.count
+    packed = torch.tensor([ev.loss * n, ev.top1 * n, ev.top5 * n, *ev.confusion.ravel()], dtype=torch.float64, device=device)
+    total = D.all_sum(packed, info).cpu().numpy()
+    count = max(1.0, total[3:].sum())
+    confusion = total[3:].round().astype(np.int64).reshape(ev.confusion.shape)
+    return Evaluation(total[1] / count, total[2] / count, total[0] / count, confusion)

@@ -6,11 +6,9 @@ continues with the same epoch count and schedule; a killed run loses at most the
 """
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 import json
 import math
-import os
-import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -26,26 +24,25 @@ from vision.checkpoint import load_state_strict, read_checkpoint_info, save_chec
 from vision.config import from_dict
 from vision.data.cache import DecodeParams, FrameCache, default_cache_dir
 from vision.data.clips import ClipDataset, FeatureClipDataset
-from vision.data.features import FeatureCache
 from vision.data.transforms import TrainAugment
-from vision.data.ucf import DatasetIndex, VideoItem, index_dataset
-from vision.train.freeze import freeze_backbone, parameter_groups
+from vision.data.ucf import VideoItem, index_dataset
 from vision.device import resolve_device
-from vision.errors import CheckpointError, DatasetError
+from vision.errors import CheckpointError
 from vision.model import ActionNet, build_model
 from vision.model.network import FeatureHead
+from vision.model.sequence import set_tbptt
 from vision.train import distributed as D
 from vision.train.config import TrainConfig
+from vision.train.data import build_feature_cache, check_classes, class_weights, drop_unreadable, load_init_weights
+from vision.train.freeze import freeze_backbone, parameter_groups
 from vision.train.loops import Precision, predict, train_epoch
-from vision.train.metrics import Evaluation, MetricsLog, classification_report, evaluate_probs, plot_confusion
+from vision.train.metrics import Evaluation, MetricsLog, classification_report, evaluate_probs, plot_confusion, reduce_evaluation
+from vision.train.schedule import make_scheduler, restretch, step_scheduler
 from vision.train.state import read_state, rng_state, set_rng_state, write_state
+from vision.train.video import SummaryDataset, SummaryNet, freeze_window_model, video_summaries
 
 CONFIG_NAME = "train_config.json"
 Log = Callable[[str], None]
-
-
-def _warn(message: str) -> None:
-    print(f"warning: {message}", file=sys.stderr)
 
 
 @dataclass
@@ -69,72 +66,6 @@ def load_run_config(run_dir: str | Path) -> TrainConfig:
         raise CheckpointError(f"{path}: unreadable run config ({exc})") from None
 
 
-def _drop_unreadable(index: DatasetIndex, cache: FrameCache, config: TrainConfig, info: D.DistInfo) -> tuple[list[VideoItem], list[VideoItem]]:
-    """Decode every video once (filling the cache); skip unreadable ones, fail if too many."""
-    items = index.train + index.test
-    if info.is_main:
-        bar = tqdm(total=len(items), desc="decoding videos", unit="video", leave=False, disable=None)
-        threads = min(8, os.cpu_count() or 1)
-        bad = dict(cache.build((i.path for i in items), progress=lambda: bar.update(1), workers=threads))
-        bar.close()
-    D.barrier(info)
-    if not info.is_main:  # after rank 0 filled the cache: hits, only failures decode again
-        bad = dict(cache.build(i.path for i in items))
-    if bad and info.is_main:
-        _warn(f"skipping {len(bad)} unreadable video(s): " + "; ".join(bad.values()))
-    if len(bad) > config.max_bad_fraction * len(items):
-        raise DatasetError(
-            f"{index.root}: {len(bad)} of {len(items)} videos are unreadable (more than "
-            f"--max-bad-fraction {config.max_bad_fraction:g}); first: {next(iter(bad.values()))}"
-        )
-    return [i for i in index.train if i.path not in bad], [i for i in index.test if i.path not in bad]
-
-
-def _check_classes(index: DatasetIndex, train: list[VideoItem], val: list[VideoItem]) -> None:
-    if len(index.classes) < 2:
-        raise DatasetError(f"{index.root}: need at least 2 classes, found {len(index.classes)}")
-    counts = {c: 0 for c in index.classes}
-    for item in train:
-        counts[index.classes[item.label]] += 1
-    empty = [c for c, n in counts.items() if n == 0]
-    if empty:
-        raise DatasetError(f"{index.root}: no readable training videos for class(es) {', '.join(empty)}")
-    if not val:
-        raise DatasetError(f"{index.root}: no validation videos (add a testlist or more clips per class)")
-    no_val = set(index.classes) - {index.classes[i.label] for i in val}
-    if no_val:
-        _warn(f"class(es) without validation videos: {', '.join(sorted(no_val))}")
-
-
-def _scheduler(config: TrainConfig, optimizer: torch.optim.Optimizer):
-    if config.scheduler == "plateau":
-        return torch.optim.lr_scheduler.ReduceLROnPlateau(
-            optimizer, mode="max", factor=config.plateau_factor, patience=config.plateau_patience
-        )
-    if config.scheduler == "cosine":
-        warm, total = config.warmup_epochs, config.epochs
-
-        def factor(epoch: int) -> float:  # epoch counts completed epochs
-            if epoch < warm:
-                return (epoch + 1) / (warm + 1)
-            return 0.5 * (1 + math.cos(math.pi * (epoch - warm) / max(1, total - warm)))
-
-        return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
-    return None
-
-
-def _reduce(ev: Evaluation, info: D.DistInfo, device: torch.device) -> Evaluation:
-    """Combine per-rank evaluations of disjoint validation shards."""
-    if not info.enabled:
-        return ev
-    n = ev.count
-    packed = torch.tensor([ev.loss * n, ev.top1 * n, ev.top5 * n, *ev.confusion.ravel()], dtype=torch.float64, device=device)
-    total = D.all_sum(packed, info).cpu().numpy()
-    count = max(1.0, total[3:].sum())
-    confusion = total[3:].round().astype(np.int64).reshape(ev.confusion.shape)
-    return Evaluation(total[1] / count, total[2] / count, total[0] / count, confusion)
-
-
 class Trainer:
     """Holds one run's data, model and optimisation state; `fit()` runs the epochs."""
 
@@ -147,30 +78,20 @@ class Trainer:
         torch.manual_seed(config.seed + self.dist.rank)
         np.random.seed(config.seed + self.dist.rank)
 
-        self.clip = config.clip_config()
         self.index = index_dataset(config.data_dir, config.split, config.val_fraction, config.seed)
+        self.labels = self.index.classes
+        init = read_checkpoint_info(config.init) if config.video_head else None
+        # A video head reads its window model's windows: that model's clip sampling, too.
+        self.clip = init.clip_config if init is not None else config.clip_config()
         cache_root = (config.cache_dir or default_cache_dir()) if config.cache else None
         cache = FrameCache(cache_root, DecodeParams.for_clip(self.clip))
-        train_items, val_items = _drop_unreadable(self.index, cache, config, self.dist)
-        _check_classes(self.index, train_items, val_items)
-        self.labels = self.index.classes
+        train_items, val_items = drop_unreadable(self.index, cache, config, self.dist)
+        check_classes(self.index, train_items, val_items)
 
-        self.model: ActionNet = build_model(config.model_config(len(self.labels)), config.pretrained).to(self.device)
-        if config.frozen:
-            freeze_backbone(self.model.encoder, config.unfreeze_last)
-        # NHWC convolutions: faster on CUDA and, measured, 1.6-2.3x faster training on CPU too.
-        self.model = self.model.to(memory_format=torch.channels_last)
+        self.model: ActionNet = self._build_model(init).to(self.device)
+        set_tbptt(self.model, config.tbptt)
         val_items = val_items[self.dist.rank :: self.dist.world_size]
-        if config.feature_cache:  # every epoch after the first pass runs the head only
-            features = self._feature_cache(cache, cache_root, train_items + val_items)
-            self.train_set = FeatureClipDataset(train_items, self.clip, features, "random")
-            self.val_set = FeatureClipDataset(val_items, self.clip, features, "center")
-            self.eval_net: nn.Module = FeatureHead(self.model)
-        else:
-            augment = TrainAugment(self.clip, flip=config.flip) if config.augment is not False else None
-            self.train_set = ClipDataset(train_items, self.clip, cache, "random", augment)
-            self.val_set = ClipDataset(val_items, self.clip, cache, "center")
-            self.eval_net = self.model
+        self._build_data(cache, cache_root, train_items, val_items)
         self.net: nn.Module = self.eval_net
         if self.dist.enabled:
             ids = [self.device.index] if self.device.type == "cuda" else None
@@ -179,10 +100,10 @@ class Trainer:
         scale = config.backbone_lr_scale if config.pretrained else 1.0
         groups = parameter_groups(self.model, config.lr, scale)
         self.optimizer = torch.optim.AdamW(groups, lr=config.lr, weight_decay=config.weight_decay)
-        self.scheduler = _scheduler(config, self.optimizer)
+        self.scheduler = make_scheduler(config, self.optimizer)
         self.precision = Precision.choose(config.amp, self.device)
         self.scaler = torch.amp.GradScaler("cuda") if self.precision.needs_scaler else None
-        weights = self._class_weights(train_items) if config.class_weights else None
+        weights = class_weights(train_items, len(self.labels), self.device) if config.class_weights else None
         self.loss_fn = nn.CrossEntropyLoss(weight=weights, label_smoothing=config.label_smoothing)
 
         self.epoch, self.best_top1, self.best_loss, self.best_epoch, self.stale = 0, -1.0, math.inf, 0, 0
@@ -195,23 +116,49 @@ class Trainer:
                 tmp.write_text(json.dumps(asdict(config), indent=2) + "\n")
         self.metrics = MetricsLog(run_dir, self.epoch) if self.dist.is_main else None
 
-    def _feature_cache(self, frames: FrameCache, root: Path, items: list[VideoItem]) -> FeatureCache:
-        """Backbone feature maps of every video, computed once (rank 0 first, then the others hit)."""
-        digest = hashlib.sha1()
-        for name, tensor in sorted(self.model.encoder.state_dict().items()):
-            digest.update(name.encode() + tensor.detach().cpu().numpy().tobytes())
-        features = FeatureCache(Path(root) / "features", frames, self.model.encoder, self.clip,
-                                f"{self.config.backbone}|{digest.hexdigest()}", self.device)
-        if self.dist.is_main:
-            bar = tqdm(total=len(items), desc="encoding frames once", unit="video", leave=False, disable=not self.show)
-            features.build((i.path for i in items), progress=lambda: bar.update(1))
-            bar.close()
-        D.barrier(self.dist)
-        return features
+    def _build_model(self, init) -> ActionNet:
+        """The model to train: from the config, or (video head) `--init`'s window model plus a new head."""
+        config = self.config
+        if init is not None:
+            if init.labels != self.labels:
+                raise CheckpointError(f"{config.init}: its classes differ from the dataset's "
+                                      f"({len(init.labels)} vs {len(self.labels)})")
+            model_config = dataclasses.replace(init.model_config, video_head=True, video_hidden=config.video_hidden)
+            model = build_model(model_config)
+        else:
+            model = build_model(config.model_config(len(self.labels)), config.pretrained)
+        if config.init is not None:
+            load_init_weights(model, config.init)
+        if config.video_head:
+            freeze_window_model(model)
+            freeze_backbone(model.encoder)  # BatchNorm statistics too
+        elif config.frozen:
+            freeze_backbone(model.encoder, config.unfreeze_last)
+        # NHWC convolutions: faster on CUDA and, measured, 1.6-2.3x faster training on CPU too.
+        return model.to(memory_format=torch.channels_last)
 
-    def _class_weights(self, items: list[VideoItem]) -> torch.Tensor:
-        counts = np.bincount([i.label for i in items], minlength=len(self.labels)).astype(np.float64)
-        return torch.tensor(counts.sum() / (len(counts) * np.maximum(counts, 1)), dtype=torch.float32, device=self.device)
+    def _build_data(self, cache: FrameCache, cache_root: Path | None, train_items: list[VideoItem], val_items: list[VideoItem]) -> None:
+        """Datasets and the module the loop calls: clips, cached feature maps, or video summaries."""
+        config = self.config
+        if config.video_head:  # the frozen window model summarises every video once
+            bar = tqdm(total=len(train_items) + len(val_items), desc="summarising videos", unit="video",
+                       leave=False, disable=not self.show)
+            summaries = video_summaries(self.model, cache, self.clip, train_items + val_items, lambda: bar.update(1))
+            bar.close()
+            self.train_set = SummaryDataset(train_items, summaries[: len(train_items)])
+            self.val_set = SummaryDataset(val_items, summaries[len(train_items) :])
+            self.eval_net: nn.Module = SummaryNet(self.model)
+        elif config.feature_cache:  # every epoch after the first pass runs the head only
+            features = build_feature_cache(self.model.encoder, cache, cache_root, train_items + val_items,
+                                           config, self.clip, self.device, self.dist, self.show)
+            self.train_set = FeatureClipDataset(train_items, self.clip, features, "random")
+            self.val_set = FeatureClipDataset(val_items, self.clip, features, "center")
+            self.eval_net = FeatureHead(self.model)
+        else:
+            augment = TrainAugment(self.clip, flip=config.flip) if config.augment is not False else None
+            self.train_set = ClipDataset(train_items, self.clip, cache, "random", augment)
+            self.val_set = ClipDataset(val_items, self.clip, cache, "center")
+            self.eval_net = self.model
 
     def _resume(self) -> None:
         last = self.run_dir / "last"
@@ -229,11 +176,7 @@ class Trainer:
                                   "start a new run from its best/ checkpoint's weights instead") from None
         if self.scheduler is not None and state.get("scheduler") is not None:
             self.scheduler.load_state_dict(state["scheduler"])
-        if isinstance(self.scheduler, torch.optim.lr_scheduler.LambdaLR):
-            # `--epochs` may have stretched the schedule: take the next epoch's lr from it, not
-            # the saved one (a finished cosine run saved lr 0, which would waste an epoch).
-            for group, base, factor in zip(self.optimizer.param_groups, self.scheduler.base_lrs, self.scheduler.lr_lambdas):
-                group["lr"] = base * factor(state["epoch"])
+        restretch(self.scheduler, self.optimizer, state["epoch"])
         if self.scaler is not None and state.get("scaler"):
             self.scaler.load_state_dict(state["scaler"])
         self.epoch, self.best_epoch, self.stale = state["epoch"], state["best_epoch"], state["stale"]
@@ -241,7 +184,7 @@ class Trainer:
         if state.get("world_size", 1) == self.dist.world_size:
             set_rng_state(state["rng"])
 
-    def _loader(self, dataset: ClipDataset, shuffle: bool) -> torch.utils.data.DataLoader:
+    def _loader(self, dataset: torch.utils.data.Dataset, shuffle: bool) -> torch.utils.data.DataLoader:
         sampler = None
         generator = torch.Generator().manual_seed(self.config.seed * 1000 + self.epoch)  # same order on resume
         if shuffle and self.dist.enabled:
@@ -257,6 +200,7 @@ class Trainer:
             pin_memory=self.device.type == "cuda",
             drop_last=shuffle and len(dataset) > self.config.batch_size,
             persistent_workers=False,
+            collate_fn=getattr(dataset, "collate", None),
         )
 
     def _lr(self) -> float:
@@ -282,17 +226,14 @@ class Trainer:
             torch.cuda.reset_peak_memory_stats(self.device)
         stats = train_epoch(
             self.net, self._loader(self.train_set, True), self.optimizer, self.loss_fn, self.device,
-            self.precision, self.scaler, self.config.grad_clip, desc, self.show,
+            self.precision, self.scaler, self.config.grad_clip, desc, self.show, self.config.accumulate,
         )
         clips_per_s = stats.clips * self.dist.world_size / (time.perf_counter() - start)  # training only
         gpu_mb = torch.cuda.max_memory_allocated(self.device) / 2**20 if self.device.type == "cuda" else None
         probs, labels = predict(self.eval_net, self._loader(self.val_set, False), self.device, self.precision, "validating", self.show)
-        ev = _reduce(evaluate_probs(probs, labels, len(self.labels)), self.dist, self.device)
+        ev = reduce_evaluation(evaluate_probs(probs, labels, len(self.labels)), self.dist, self.device)
         lr = self._lr()
-        if isinstance(self.scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
-            self.scheduler.step(ev.top1)
-        elif self.scheduler is not None:
-            self.scheduler.step()
+        step_scheduler(self.scheduler, ev.top1)
         improved = ev.top1 > self.best_top1 or (ev.top1 == self.best_top1 and ev.loss < self.best_loss)
         if improved:
             self.best_top1, self.best_loss, self.best_epoch, self.stale = ev.top1, ev.loss, number, 0
