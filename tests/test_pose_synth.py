@@ -278,3 +278,21 @@ def test_cli_pose_mode_writes_the_tree_and_previews(tmp_path: Path, capsys: pyte
     assert synth_main([str(out), "--pose", "--classes", "wave", "--quiet"]) == 2
     assert "did you mean" in capsys.readouterr().err
     assert synth_main([str(out), "--render-videos", "1", "--quiet"]) == 2
+
+
+def test_noise_parameters_come_from_json(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    noise = TrackerNoise.from_dict({"swap_rate": 1.5, "swap_frames": [3, 4]})
+    assert noise.swap_rate == 1.5 and noise.swap_frames == (3, 4) and noise.jitter == TrackerNoise().jitter
+    with pytest.raises(ValueError, match="did you mean swap_rate"):
+        TrackerNoise.from_dict({"swap_rat": 1.0})
+    config = tmp_path / "noise.json"
+    config.write_text('{"miss_rate": 0.0, "dropout_rate": 0.0, "min_inside": 0.0}')
+    args = ["--pose", "--clips-per-class", "1", "--classes", "clap", "--seconds", "0.4", "0.4", "--quiet"]
+    assert synth_main([str(tmp_path / "a"), *args, "--noise", str(config)]) == 0
+    seq = load_sequence(tmp_path / "a" / "clap" / "v_clap_g01_c01.npz")
+    assert seq.meta["noise"]["miss_rate"] == 0.0 and seq.present.all()
+    assert synth_main([str(tmp_path / "b"), *args, "--clean"]) == 0
+    assert (load_sequence(tmp_path / "b" / "clap" / "v_clap_g01_c01.npz").landmarks[..., 3] == 1).all()
+    config.write_text('{"jiter": 0.1}')
+    assert synth_main([str(tmp_path / "c"), *args, "--noise", str(config)]) == 2
+    assert "did you mean jitter" in capsys.readouterr().err

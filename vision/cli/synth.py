@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vision.synth.noise import TrackerNoise
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,6 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "(.npz per clip, see vision/data/landmarks.py) instead of shape videos")
     p.add_argument("--include-other", action="store_true", help="--pose: add the 'other' class (random motion that "
                    "is none of the classes, for training or calibrating a rejection)")
+    p.add_argument("--noise", metavar="JSON", help="--pose: tracker-noise parameters overriding the defaults "
+                   "(a JSON object of vision.synth.noise.TrackerNoise fields, e.g. measured on real footage)")
+    p.add_argument("--clean", action="store_true", help="--pose: no tracker noise at all (exact projections)")
     p.add_argument("--render-videos", type=int, default=0, metavar="K", help="--pose: also draw K stick-figure .mp4 "
                    "videos per class into OUT/.preview/ to look at (default 0)")
     p.add_argument("--sequence", action="store_true", help="write ONE video acting out --classes in order "
@@ -57,8 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.pose and args.sequence:
         print("vision-synth: error: --pose writes a dataset; --sequence is for shape videos", file=sys.stderr)
         return 2
-    if (args.include_other or args.render_videos) and not args.pose:
-        print("vision-synth: error: --include-other and --render-videos need --pose", file=sys.stderr)
+    if (args.include_other or args.render_videos or args.noise or args.clean) and not args.pose:
+        print("vision-synth: error: --include-other, --render-videos, --noise and --clean need --pose", file=sys.stderr)
         return 2
     if args.render_videos < 0:
         print("vision-synth: error: --render-videos must be >= 0", file=sys.stderr)
@@ -97,11 +104,21 @@ def _write_pose_dataset(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from vision.synth.actions import CLASSES, OTHER
-    from vision.synth.dataset import PREVIEW_DIR, PoseSynthOptions, make_pose_dataset, render_previews
+    from vision.synth.dataset import (
+        PREVIEW_DIR,
+        PoseSynthOptions,
+        make_pose_dataset,
+        render_previews,
+    )
 
     classes = tuple(n for item in args.classes or () for n in item.split(",") if n) or CLASSES
     if args.include_other and OTHER not in classes:
         classes += (OTHER,)
+    try:
+        noise = _read_noise(args)
+    except (ValueError, TypeError, OSError) as exc:
+        print(f"vision-synth: error: --noise {args.noise}: {exc}", file=sys.stderr)
+        return 2
     defaults = PoseSynthOptions()
     options = PoseSynthOptions(
         classes=classes,
@@ -109,7 +126,7 @@ def _write_pose_dataset(args: argparse.Namespace) -> int:
         clips_per_group=args.clips_per_group,
         test_fraction=args.test_fraction,
         seed=args.seed,
-        clip=replace(defaults.clip, seconds=tuple(args.seconds)),
+        clip=replace(defaults.clip, seconds=tuple(args.seconds), noise=noise),
     )
     workers = max(1, args.workers)
     bar = tqdm(total=len(classes) * options.clips_per_class, unit="clip", disable=args.quiet)
@@ -130,6 +147,22 @@ def _write_pose_dataset(args: argparse.Namespace) -> int:
         if videos:
             print(f"wrote {len(videos)} stick-figure videos to {out / PREVIEW_DIR}")
     return 0
+
+
+def _read_noise(args: argparse.Namespace) -> TrackerNoise:
+    import json
+    from pathlib import Path
+
+    from vision.synth.noise import TrackerNoise
+
+    if args.clean:
+        return TrackerNoise.clean()
+    if not args.noise:
+        return TrackerNoise()
+    values = json.loads(Path(args.noise).read_text())
+    if not isinstance(values, dict):
+        raise TypeError("expected a JSON object of parameter names and values")
+    return TrackerNoise.from_dict(values)
 
 
 def _write_sequence(args: argparse.Namespace) -> int:

@@ -13,7 +13,8 @@ outside the frame; whole frames are lost (missed detections, dropouts, body most
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import difflib
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -73,6 +74,20 @@ class TrackerNoise:
         """No error at all: exact projections, visibility 1, every frame detected."""
         zero = {name: 0.0 for name, f in cls.__dataclass_fields__.items() if f.type == "float"}
         return replace(cls(), **{**zero, "outside_factor": 1.0}, visible=(1.0, 1.0))
+
+    @classmethod
+    def from_dict(cls, values: dict) -> TrackerNoise:
+        """Defaults overridden by `values` (e.g. figures measured on real footage, read from JSON).
+
+        Unknown names raise ValueError with close matches; pairs may be given as lists.
+        """
+        known = {f.name: f for f in fields(cls)}
+        unknown = [k for k in values if k not in known]
+        if unknown:
+            hints = {k: difflib.get_close_matches(k, known, n=1) for k in unknown}
+            raise ValueError("unknown noise parameter(s): " + ", ".join(f"{k}" + (f" (did you mean {h[0]}?)" if h else "") for k, h in hints.items()))
+        typed = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+        return replace(cls(), **typed)
 
     def without_swaps(self) -> TrackerNoise:
         """The same model with no left/right swaps or flips."""
