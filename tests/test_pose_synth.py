@@ -296,3 +296,19 @@ def test_noise_parameters_come_from_json(tmp_path: Path, capsys: pytest.CaptureF
     config.write_text('{"jiter": 0.1}')
     assert synth_main([str(tmp_path / "c"), *args, "--noise", str(config)]) == 2
     assert "did you mean jitter" in capsys.readouterr().err
+
+
+def test_detection_needs_head_and_trunk_not_limbs() -> None:
+    body, anim = _animate_variant("walk", in_place=True)
+    camera, exact = _project(anim.world.points, 0.0)
+    geo = clip_geometry(anim.world, camera, body)
+    noise = replace(TrackerNoise.clean(), min_inside=0.5)
+    limbs_out = exact.copy()
+    limbs_out[:, 13:23, 1] -= 5000  # arms far above the frame
+    limbs_out[:, 25:, 1] += 5000  # legs far below it
+    kept = apply_noise(limbs_out, geo, camera.size, FPS, noise, np.random.default_rng(0))
+    assert not np.isnan(kept).any()
+    head_out = exact.copy()
+    head_out[:, :13, 1] -= 5000
+    head_out[:, 23:25, 1] += 5000
+    assert np.isnan(apply_noise(head_out, geo, camera.size, FPS, noise, np.random.default_rng(0))).all()

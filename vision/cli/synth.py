@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from vision.synth.actions import CLASSES as POSE_CLASSES
     from vision.video.synth import ACTIONS
 
     p = argparse.ArgumentParser(
@@ -33,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", type=int, nargs=2, default=(640, 480), metavar=("W", "H"), help="--sequence frame size (640 480)")
     p.add_argument("--fps", type=float, default=30.0, help="--sequence frame rate (30)")
     p.add_argument("--classes", nargs="*", help=f"classes to render (default all: {' '.join(ACTIONS)}; "
-                   "with --pose all pose classes, see vision.synth.actions.CLASSES)")
+                   f"with --pose: {' '.join(POSE_CLASSES)})")
     p.add_argument("--clips-per-class", type=int, default=20, help="clips per class (default 20)")
     p.add_argument("--clips-per-group", type=int, default=4, help="clips sharing one look, UCF101's gXX (default 4)")
     p.add_argument("--test-fraction", type=float, default=0.3, help="share of groups in testlist01 (default 0.3)")

@@ -31,6 +31,7 @@ from vision.synth.topology import (
 )
 
 PARTLY_HIDDEN = np.array([7, 8, 11, 12, 23, 24])  # ears, shoulders, hips: half hidden at worst
+DETECTION_CORE = np.r_[0:13, 23, 24]  # face, shoulders, hips: what the person detector needs to see
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class TrackerNoise:
     miss_rate: float = 0.01  # single missed frames, per frame
     dropout_rate: float = 0.04  # longer losses, per second
     dropout_frames: tuple[int, int] = (3, 12)
-    min_inside: float = 0.4  # share of landmarks that must be inside the frame for a detection
+    min_inside: float = 0.5  # share of the face, shoulder and hip points inside the frame needed for a detection
 
     @classmethod
     def clean(cls) -> TrackerNoise:
@@ -177,7 +178,7 @@ def apply_noise(
     inside = (out[..., 0] >= 0) & (out[..., 0] < w) & (out[..., 1] >= 0) & (out[..., 1] < h)
     out[..., 3] = np.clip(np.where(inside, out[..., 3], out[..., 3] * noise.outside_factor), 0, 1)
 
-    lost = inside.mean(1) < noise.min_inside
+    lost = inside[:, DETECTION_CORE].mean(1) < noise.min_inside  # the detector needs the head and trunk
     lost |= rng.random(n) < noise.miss_rate
     for span in _spans(rng, np.full(n, noise.dropout_rate), fps, noise.dropout_frames):
         lost[span] = True
