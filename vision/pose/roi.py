@@ -59,10 +59,14 @@ def letterbox_roi(width: int, height: int) -> Roi:
 
 
 def crop_cv2(frame: np.ndarray, roi: Roi, size: int, zero_border: bool) -> np.ndarray:
-    """(size, size, 3) uint8 crop with OpenCV (the CPU path; MediaPipe warps with OpenCV too)."""
+    """(size, size, 3) uint8 crop with OpenCV, exactly as MediaPipe's CPU ImageToTensor does it
+    (the rotated rectangle's corners, in float32, mapped by a perspective warp)."""
     border = cv2.BORDER_CONSTANT if zero_border else cv2.BORDER_REPLICATE
-    return cv2.warpAffine(frame, roi.inverse_affine(size), (size, size),
-                          flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=border, borderValue=0)
+    rect = cv2.RotatedRect((roi.cx, roi.cy), (roi.width, roi.height), math.degrees(roi.rotation))
+    corners = cv2.boxPoints(rect).astype(np.float32)  # bottom-left, top-left, top-right, bottom-right
+    target = np.array([[0, size], [0, 0], [size, 0], [size, size]], np.float32)
+    matrix = cv2.getPerspectiveTransform(corners, target)
+    return cv2.warpPerspective(frame, matrix, (size, size), flags=cv2.INTER_LINEAR, borderMode=border, borderValue=0)
 
 
 def crop_torch(frames: torch.Tensor, rois: list[Roi], size: int, zero_border: bool) -> torch.Tensor:

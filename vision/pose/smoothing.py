@@ -61,10 +61,16 @@ class SmoothingParams:
 
 
 class PoseSmoother:
-    """Smooths one track's landmarks (pixels), auxiliary points and world landmarks."""
+    """Smooths one track's landmarks (pixels), auxiliary points and world landmarks.
 
-    def __init__(self, params: SmoothingParams = SmoothingParams()) -> None:
+    `landmarks=False` passes the landmarks (and world landmarks) through unsmoothed; the two
+    auxiliary points that place the next frame's region are smoothed either way, as in
+    MediaPipe, where only the landmark filters sit behind the `smooth_landmarks` switch.
+    """
+
+    def __init__(self, params: SmoothingParams = SmoothingParams(), landmarks: bool = True) -> None:
         self.params = params
+        self.smooth_landmarks = landmarks
         self.reset()
 
     def reset(self) -> None:
@@ -81,10 +87,13 @@ class PoseSmoother:
         p = self.params
         out = landmarks.astype(np.float64, copy=True)
         aux = auxiliary.astype(np.float64, copy=True)
+        if object_scale >= p.min_object_scale:
+            aux[:, :3] = self.auxiliary(aux[:, :3], time, 1.0 / object_scale)
+        if not self.smooth_landmarks:
+            return landmarks, aux.astype(np.float32), world
         out[:, 3] = self.visibility(out[:, 3], p.visibility_alpha)
         if object_scale >= p.min_object_scale:
             out[:, :3] = self.landmarks(out[:, :3], time, 1.0 / object_scale)
-            aux[:, :3] = self.auxiliary(aux[:, :3], time, 1.0 / object_scale)
         if world is not None:
             world = self.world(world.astype(np.float64), time, 1.0)
         return out.astype(np.float32), aux.astype(np.float32), None if world is None else world.astype(np.float32)

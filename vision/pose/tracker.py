@@ -59,9 +59,8 @@ class PoseTracker:
                  smooth: bool = True, min_presence: float = MIN_PRESENCE,
                  min_detection: float = 0.5) -> None:
         self.estimator = estimator or PoseEstimator(device)
-        self.smooth = smooth
         self.min_presence, self.min_detection = min_presence, min_detection
-        self.smoother = PoseSmoother()
+        self.smoother = PoseSmoother(landmarks=smooth)
         self.roi: Roi | None = None
         self.track = 0
         self.time: float | None = None
@@ -103,9 +102,8 @@ class PoseTracker:
         body, aux = raw.points[:NUM_LANDMARKS], raw.points[NUM_LANDMARKS:NUM_LANDMARKS + 2]
         lms = np.concatenate([body[:, :3], body[:, 3:4]], axis=1)  # x, y, z, visibility
         world = raw.world[:NUM_LANDMARKS]
-        if self.smooth:
-            lms, aux3, world = self.smoother(lms, aux[:, :3], world, now, object_scale(aux))
-            aux = np.concatenate([aux3, aux[:, 3:]], axis=1)
+        lms, aux3, world = self.smoother(lms, aux[:, :3], world, now, object_scale(aux))
+        aux = np.concatenate([aux3, aux[:, 3:]], axis=1)
         self.roi = roi_from_points(aux[0, :2], aux[1, :2])
         box = np.concatenate([lms[:, :2].min(0), lms[:, :2].max(0)]).astype(np.float32)
         return Pose(lms.astype(np.float32), box, raw.score, self.track, body[:, 4].astype(np.float32),
