@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 from vision.errors import ConfigError
 
 POOLINGS = ("last", "mean", "max", "attention", "multihead")
+INPUTS = ("rgb", "pose")
+POSE_FEATURES = ("heatmap", "coords", "fused")
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
@@ -41,6 +43,8 @@ class ModelConfig:
     attention_heads: int = 4  # heads of `pooling="multihead"` (nn.MultiheadAttention)
     video_head: bool = False  # hierarchical head: an upper LSTM + attention over window summaries
     video_hidden: int = 128  # its LSTM size
+    input: str = "rgb"  # "rgb": frames; "pose": body landmarks (vision.pose.features) per frame
+    pose_features: str = "fused"  # pose input: "heatmap" (rendered, CNN), "coords" (MLP) or "fused"
 
     def __post_init__(self) -> None:
         if self.num_classes < 1:
@@ -58,6 +62,10 @@ class ModelConfig:
         for name in ("spatial_temperature", "temporal_temperature"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"{name} must be > 0, got {getattr(self, name)}")
+        if self.input not in INPUTS:
+            raise ConfigError(f"input must be one of {', '.join(INPUTS)}, got {self.input!r}")
+        if self.pose_features not in POSE_FEATURES:
+            raise ConfigError(f"pose_features must be one of {', '.join(POSE_FEATURES)}, got {self.pose_features!r}")
         if self.attention_heads < 1 or self.video_hidden < 1:
             raise ConfigError("attention_heads and video_hidden must be >= 1")
         if self.pooling == "multihead" and self.temporal_width % self.attention_heads:

@@ -37,19 +37,20 @@ def build_encoder(name: str, pretrained: str | None = None) -> Encoder:
     return ENCODERS.get(name)(pretrained)
 
 
-def _conv_bn_relu(c_in: int, c_out: int, stride: int = 1, groups: int = 1) -> nn.Sequential:
+def conv_bn_relu(c_in: int, c_out: int, stride: int = 1, groups: int = 1, dilation: int = 1) -> nn.Sequential:
+    """3x3 convolution (padded to keep the size at stride 1), BatchNorm, ReLU."""
     kernel = 3
     return nn.Sequential(
-        nn.Conv2d(c_in, c_out, kernel, stride, kernel // 2, groups=groups, bias=False),
+        nn.Conv2d(c_in, c_out, kernel, stride, dilation * (kernel // 2), dilation=dilation, groups=groups, bias=False),
         nn.BatchNorm2d(c_out),
         nn.ReLU(inplace=True),
     )
 
 
-def _separable(c_in: int, c_out: int, stride: int) -> nn.Sequential:
+def separable(c_in: int, c_out: int, stride: int, dilation: int = 1) -> nn.Sequential:
     """Depthwise 3x3 then pointwise 1x1 (MobileNet v1 block): ~8x cheaper than a full 3x3."""
     return nn.Sequential(
-        _conv_bn_relu(c_in, c_in, stride, groups=c_in),
+        conv_bn_relu(c_in, c_in, stride, groups=c_in, dilation=dilation),
         nn.Conv2d(c_in, c_out, 1, bias=False),
         nn.BatchNorm2d(c_out),
         nn.ReLU(inplace=True),
@@ -60,12 +61,12 @@ def _separable(c_in: int, c_out: int, stride: int) -> nn.Sequential:
 def tiny(pretrained: str | None = None) -> Encoder:
     """Small CNN, output stride 8: 112 px in -> 14x14 attention map, ~25 MMAC per frame."""
     features = nn.Sequential(
-        _conv_bn_relu(3, 24, stride=2),  # (N, 24, H/2, W/2)
-        _separable(24, 48, stride=2),  # (N, 48, H/4, W/4)
-        _separable(48, 48, stride=1),
-        _separable(48, 96, stride=2),  # (N, 96, H/8, W/8)
-        _separable(96, 96, stride=1),
-        _separable(96, 128, stride=1),
+        conv_bn_relu(3, 24, stride=2),  # (N, 24, H/2, W/2)
+        separable(24, 48, stride=2),  # (N, 48, H/4, W/4)
+        separable(48, 48, stride=1),
+        separable(48, 96, stride=2),  # (N, 96, H/8, W/8)
+        separable(96, 96, stride=1),
+        separable(96, 128, stride=1),
     )
     encoder = Encoder(features, 128)
     if pretrained is not None:

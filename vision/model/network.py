@@ -13,6 +13,7 @@ from torch import nn
 from vision.config import ModelConfig
 from vision.model.attention import SpatialAttentionPool, Temperature, TemporalPool, lengths_from_mask
 from vision.model.encoder import build_encoder
+from vision.model.pose_encoder import PoseFrameEncoder
 from vision.model.sequence import MaskedLSTM
 from vision.model.video import VideoHead
 
@@ -45,12 +46,16 @@ class ActionNet(nn.Module):
     def __init__(self, config: ModelConfig, pretrained: str | None = None) -> None:
         super().__init__()
         self.config = config
-        encoder = build_encoder(config.backbone, pretrained)
-        self.encoder = encoder.features
         learn = config.learn_temperature
-        self.spatial = SpatialAttentionPool(
-            encoder.out_channels, config.embed_dim, Temperature(config.spatial_temperature, learn)
-        )
+        if config.input == "pose":  # landmarks in, rendered and encoded per frame
+            self.pose = PoseFrameEncoder(config.pose_features, config.embed_dim,
+                                         Temperature(config.spatial_temperature, learn))
+        else:
+            encoder = build_encoder(config.backbone, pretrained)
+            self.encoder = encoder.features
+            self.spatial = SpatialAttentionPool(
+                encoder.out_channels, config.embed_dim, Temperature(config.spatial_temperature, learn)
+            )
         # Deltas feed the LSTM; without one (the frame-only ablation) they would leak frame order.
         self.motion_features = config.motion_features and config.lstm_layers > 0
         self.lstm = MaskedLSTM(
@@ -76,7 +81,14 @@ class ActionNet(nn.Module):
         )
 
     def encode_frames(self, frames: torch.Tensor) -> FrameEncoding:
-        """Encode frames (..., 3, H, W) -> embeddings (..., D) and maps (..., h, w)."""
+        """Encode frames (..., 3, H, W) -> embeddings (..., D) and maps (..., h, w).
+
+        A pose model's frames are feature vectors (..., FEATURE_DIM) (`vision.pose.features`).
+        """
+        if self.config.input == "pose":
+            lead = frames.shape[:-1]
+            emb, attn = self.pose(frames.reshape(-1, frames.shape[-1]))  # (N, D), (N, h, w)
+            return FrameEncoding(emb.reshape(*lead, -1), attn.reshape(*lead, *attn.shape[-2:]))
         lead = frames.shape[:-3]
         fmap = self.encoder(frames.reshape(-1, *frames.shape[-3:]))  # (N, C, h, w)
         return self.pool_features(fmap.reshape(*lead, *fmap.shape[1:]))
@@ -130,7 +142,8 @@ class ActionNet(nn.Module):
         return HeadOutput(*self.video(summaries, mask.bool()))
 
     def forward(self, clip: torch.Tensor, mask: torch.Tensor | None = None) -> ActionOutput:
-        """Classify clips (B, T, 3, H, W); padded frames (mask False) never affect the result."""
+        """Classify clips (B, T, 3, H, W) (pose: (B, T, FEATURE_DIM)); padded frames (mask False)
+        never affect the result."""
         emb, maps = self.encode_frames(clip)  # (B, T, D), (B, T, h, w)
         logits, weights = self.classify_embeddings(emb, mask)
         return ActionOutput(logits, weights, maps)

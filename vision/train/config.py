@@ -39,6 +39,8 @@ class TrainConfig:
     attention_heads: int = 4
     video_head: bool = False  # train only a video head on long videos, over --init's frozen window model
     video_hidden: int = 128
+    input: str = "rgb"  # "pose": body landmarks (.npz sequences, or videos tracked once)
+    pose_features: str = "fused"
     init: str | None = None  # checkpoint whose weights the model starts from (needed by video_head)
     freeze_backbone: bool | None = None  # None: frozen when pretrained
     unfreeze_last: int = 0  # with a frozen backbone, train its last N blocks/modules anyway
