@@ -38,3 +38,13 @@ def add_model_options(parser) -> None:
     parser.add_argument("--backbone", default="tiny", help="backbone of the random-init model (tiny)")
     parser.add_argument("--backend", default="torch", choices=["torch", "onnxruntime"],
                         help="onnxruntime: export the model first and run the export")
+
+
+def save_trunk(weights: Path, out: Path) -> Path:
+    """A checkpoint's frame encoder as a backbone file (`encoder.` prefix removed), for
+    `--pretrained FILE --freeze-backbone` runs on the shipped model's CNN."""
+    from safetensors.torch import load_file, save_file
+
+    state = load_file(str(Path(weights) / "model.safetensors"))
+    save_file({k[len("encoder."):]: v.contiguous() for k, v in state.items() if k.startswith("encoder.")}, str(out))
+    return out

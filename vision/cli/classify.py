@@ -133,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 writer.add(result.to_json(), result)
                 label, p = result.top
-                bar.write(f"{path}  {label} {p:.2f}  ({result.duration:.1f} s, {result.frames} frames)")
+                how = ", overall label from the video head" if result.overall == "video" else ""
+                bar.write(f"{path}  {label} {p:.2f}  ({result.duration:.1f} s, {result.frames} frames{how})")
                 if not args.brief:
                     bar.write(format_timeline(result))
             bar.update(1)

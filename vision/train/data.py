@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from vision.config import ClipConfig
 from vision.data.cache import FrameCache
 from vision.data.features import FeatureCache
 from vision.data.ucf import DatasetIndex, VideoItem
@@ -67,13 +68,14 @@ def class_weights(items: list[VideoItem], num_classes: int, device: torch.device
     return torch.tensor(counts.sum() / (len(counts) * np.maximum(counts, 1)), dtype=torch.float32, device=device)
 
 
-def build_feature_cache(encoder: torch.nn.Module, frames: FrameCache, root: Path, items: list[VideoItem],
-                        config: TrainConfig, clip, device: torch.device, info: D.DistInfo, show: bool) -> FeatureCache:
-    """Backbone feature maps of every video, computed once (rank 0 first, then the others hit)."""
+def build_feature_cache(encoder: torch.nn.Module, backbone: str, frames: FrameCache, root: Path, items: list[VideoItem],
+                        clip: ClipConfig, device: torch.device, info: D.DistInfo = D.DistInfo(), show: bool = False) -> FeatureCache:
+    """Backbone feature maps of every video, computed once (rank 0 first, then the others hit);
+    keyed by the backbone's name and weights, so runs on the same frozen backbone share them."""
     digest = hashlib.sha1()
     for name, tensor in sorted(encoder.state_dict().items()):
         digest.update(name.encode() + tensor.detach().cpu().numpy().tobytes())
-    features = FeatureCache(Path(root) / "features", frames, encoder, clip, f"{config.backbone}|{digest.hexdigest()}", device)
+    features = FeatureCache(Path(root) / "features", frames, encoder, clip, f"{backbone}|{digest.hexdigest()}", device)
     if info.is_main:
         bar = tqdm(total=len(items), desc="encoding frames once", unit="video", leave=False, disable=not show)
         features.build((i.path for i in items), progress=lambda: bar.update(1))

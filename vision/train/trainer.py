@@ -20,7 +20,7 @@ from torch import nn
 from tqdm import tqdm
 
 from vision.atomic import atomic_dir, atomic_file
-from vision.checkpoint import load_state_strict, read_checkpoint_info, save_checkpoint, write_checkpoint_files
+from vision.checkpoint import CheckpointInfo, load_state_strict, read_checkpoint_info, save_checkpoint, write_checkpoint_files
 from vision.config import from_dict
 from vision.data.cache import DecodeParams, FrameCache, default_cache_dir
 from vision.data.clips import ClipDataset, FeatureClipDataset
@@ -80,9 +80,12 @@ class Trainer:
 
         self.index = index_dataset(config.data_dir, config.split, config.val_fraction, config.seed)
         self.labels = self.index.classes
-        init = read_checkpoint_info(config.init) if config.video_head else None
+        init = read_checkpoint_info(config.init) if config.init is not None else None
+        if init is not None and init.labels != self.labels:
+            raise CheckpointError(f"{config.init}: its classes differ from the dataset's "
+                                  f"({len(init.labels)} vs {len(self.labels)})")
         # A video head reads its window model's windows: that model's clip sampling, too.
-        self.clip = init.clip_config if init is not None else config.clip_config()
+        self.clip = init.clip_config if config.video_head else config.clip_config()
         cache_root = (config.cache_dir or default_cache_dir()) if config.cache else None
         cache = FrameCache(cache_root, DecodeParams.for_clip(self.clip))
         train_items, val_items = drop_unreadable(self.index, cache, config, self.dist)
@@ -116,19 +119,15 @@ class Trainer:
                 tmp.write_text(json.dumps(asdict(config), indent=2) + "\n")
         self.metrics = MetricsLog(run_dir, self.epoch) if self.dist.is_main else None
 
-    def _build_model(self, init) -> ActionNet:
+    def _build_model(self, init: CheckpointInfo | None) -> ActionNet:
         """The model to train: from the config, or (video head) `--init`'s window model plus a new head."""
         config = self.config
-        if init is not None:
-            if init.labels != self.labels:
-                raise CheckpointError(f"{config.init}: its classes differ from the dataset's "
-                                      f"({len(init.labels)} vs {len(self.labels)})")
-            model_config = dataclasses.replace(init.model_config, video_head=True, video_hidden=config.video_hidden)
-            model = build_model(model_config)
+        if config.video_head:
+            model = build_model(dataclasses.replace(init.model_config, video_head=True, video_hidden=config.video_hidden))
         else:
             model = build_model(config.model_config(len(self.labels)), config.pretrained)
-        if config.init is not None:
-            load_init_weights(model, config.init)
+        if init is not None:
+            load_init_weights(model, init.path)
         if config.video_head:
             freeze_window_model(model)
             freeze_backbone(model.encoder)  # BatchNorm statistics too
@@ -149,8 +148,8 @@ class Trainer:
             self.val_set = SummaryDataset(val_items, summaries[len(train_items) :])
             self.eval_net: nn.Module = SummaryNet(self.model)
         elif config.feature_cache:  # every epoch after the first pass runs the head only
-            features = build_feature_cache(self.model.encoder, cache, cache_root, train_items + val_items,
-                                           config, self.clip, self.device, self.dist, self.show)
+            features = build_feature_cache(self.model.encoder, config.backbone, cache, cache_root, train_items + val_items,
+                                           self.clip, self.device, self.dist, self.show)
             self.train_set = FeatureClipDataset(train_items, self.clip, features, "random")
             self.val_set = FeatureClipDataset(val_items, self.clip, features, "center")
             self.eval_net = FeatureHead(self.model)
