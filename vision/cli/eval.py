@@ -42,7 +42,13 @@ def main(argv: list[str] | None = None) -> int:
         ckpt = load_checkpoint(args.checkpoint, resolve_device(args.device), fuse=True)
         index = index_dataset(args.data_dir, None if args.no_split_files else args.split, args.val_fraction, args.seed)
         items = {"test": index.test, "train": index.train, "all": index.train + index.test}[args.subset]
-        cache = FrameCache(args.cache_dir, DecodeParams.for_clip(ckpt.clip_config)) if args.cache_dir else None
+        cache = None
+        if args.cache_dir and ckpt.model_config.input == "pose":
+            from vision.data.posedata import LandmarkCache
+
+            cache = LandmarkCache(args.cache_dir)
+        elif args.cache_dir:
+            cache = FrameCache(args.cache_dir, DecodeParams.for_clip(ckpt.clip_config))
         bar = tqdm(total=len(items), desc="evaluating", unit="video", disable=args.quiet or None)
         result = evaluate_items(ckpt, items, index.classes, args.clips, cache, progress=lambda: bar.update(1))
         bar.close()

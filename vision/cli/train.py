@@ -28,6 +28,10 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--cache-dir", help="frame cache location (default ~/.cache/vision-action/frames)")
     d.add_argument("--max-bad-fraction", type=float, help="fail when more than this share of videos is unreadable (0.1)")
     m = p.add_argument_group("model")
+    m.add_argument("--input", choices=["rgb", "pose"], help="rgb (default): video frames; pose: body landmarks — "
+                   "a dataset of .npz landmark sequences (vision-synth --pose) or of videos, tracked once and cached")
+    m.add_argument("--pose-features", choices=["heatmap", "coords", "fused"],
+                   help="pose input: rendered heatmaps through a CNN, the coordinates through an MLP, or both (fused)")
     m.add_argument("--backbone", help="tiny (default), efficientnet_lite0, mobilenet_v3_small, mobilenet_v3_large, "
                    "resnet18, efficientnet_b0")
     m.add_argument("--pretrained", help="'imagenet' (efficientnet_lite0: the installed wheel; torchvision backbones: "

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -127,17 +126,20 @@ class LandmarkCache:
             save_sequence(cached, seq)
         return seq
 
-    def build(self, paths: Iterable[Path], progress: Callable[[], None] | None = None) -> list[tuple[Path, str]]:
-        """Load (tracking videos) every item; returns `(path, reason)` for unreadable ones."""
+    def build(self, paths: Iterable[Path], progress: Callable[[], None] | None = None,
+              workers: int = 1) -> list[tuple[Path, str]]:
+        """Load (tracking videos) every item; returns `(path, reason)` for unreadable ones.
+
+        One item at a time whatever `workers` says: the tracker is stateful, and it uses the cores.
+        """
         failures = []
-        with ThreadPoolExecutor(1) as pool:  # one tracker: it is stateful
-            for path in paths:
-                try:
-                    pool.submit(self.load, path).result()
-                except (DatasetError, VideoError) as exc:
-                    failures.append((Path(path), str(exc)))
-                if progress:
-                    progress()
+        for path in paths:
+            try:
+                self.load(path)
+            except (DatasetError, VideoError) as exc:
+                failures.append((Path(path), str(exc)))
+            if progress:
+                progress()
         return failures
 
 

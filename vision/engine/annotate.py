@@ -34,6 +34,6 @@ def write_annotated(
                 scale = MAX_WIDTH / rgb.shape[1]
                 rgb = cv2.resize(rgb, (MAX_WIDTH, round(rgb.shape[0] * scale)), interpolation=cv2.INTER_AREA)
             w = result.windows[which[j]]
-            lines = [f"{frame.time:6.2f}s"] + top_lines(w.labels, w.probs, k)
+            lines = [f"{frame.time:6.2f}s"] + ([w.status] if w.status else top_lines(w.labels, w.probs, k))
             writer.write(annotate(rgb, result.attention_maps[j], opacity, colormap, lines))
     return Path(out)

@@ -16,7 +16,10 @@ import torch
 
 from vision.checkpoint import Checkpoint
 from vision.data.clips import dense_windows
-from vision.engine.windows import classify_summaries, classify_windows, encode_video, window_summaries
+from vision.engine.posefront import NO_PERSON, frame_heatmap, segments, track_video_samples, window_status
+from vision.engine.windows import (classify_summaries, classify_windows, encode_features, encode_video, model_device,
+                                   window_summaries)
+from vision.pose.features import PRESENT
 from vision.errors import CheckpointError
 from vision.video.decode import iter_frames, probe
 
@@ -32,6 +35,11 @@ class WindowResult:
     labels: list[str]
     probs: list[float]
     temporal_weights: list[float]
+    status: str = ""  # pose models: "no person" or "unknown" instead of a class
+
+    @property
+    def label(self) -> str:
+        return self.status or self.labels[0]
 
 
 @dataclass
@@ -71,7 +79,7 @@ class VideoResult:
                 {
                     "start": round(w.start, 3), "end": round(w.end, 3),
                     "first_frame": w.first_frame, "last_frame": w.last_frame,
-                    "labels": w.labels, "probs": [round(p, 5) for p in w.probs],
+                    "label": w.label, "labels": w.labels, "probs": [round(p, 5) for p in w.probs],
                     "temporal_weights": [round(x, 5) for x in w.temporal_weights],
                 }
                 for w in self.windows
@@ -134,6 +142,12 @@ def classify_video(
     t, s = window or clip.num_frames, stride or clip.stride
     sample_fps = fps or clip.fps
     info = probe(path)
+    if ckpt.model_config.input == "pose":
+        emb, frame_times, maps, windows, present = _encode_pose_video(ckpt, path, sample_fps, t, s, batch_size)
+        if progress:
+            progress(len(emb))
+        return _video_result(ckpt, path, info, emb, frame_times, maps, windows, sample_fps, k, overall, started,
+                             present)
     embeddings, maps, times, chunk, chunk_times = [], [], [], [], []
 
     def flush() -> None:
@@ -157,22 +171,47 @@ def classify_video(
     if chunk:
         flush()
     emb = torch.cat(embeddings)  # (N, D)
-    windows = dense_windows(len(emb), t, s)
+    return _video_result(ckpt, path, info, emb, np.array(times), np.concatenate(maps), dense_windows(len(emb), t, s),
+                         sample_fps, k, overall, started)
+
+
+def _encode_pose_video(ckpt: Checkpoint, path: str | Path, sample_fps: float | None, t: int, s: int,
+                       batch_size: int) -> tuple[torch.Tensor, np.ndarray, np.ndarray, list[np.ndarray], np.ndarray]:
+    """Pose models: track the sampled frames, encode their features; windows never span two tracks."""
+    device = model_device(ckpt.model)
+    video = track_video_samples(path, sample_fps, "cuda" if device.type == "cuda" else "cpu")
+    encoded = encode_features(ckpt.model, video.features, batch_size)
+    w, h = video.size
+    maps = np.stack([frame_heatmap(m, c, w, h).astype(np.float16)
+                     for m, c in zip(encoded.attention_maps.numpy(), video.canvases)])
+    windows = [win + a for a, b in segments(video.tracks) for win in dense_windows(b - a, t, s)]
+    return encoded.embeddings, video.times, maps, windows, video.features[:, PRESENT] > 0
+
+
+def _video_result(ckpt: Checkpoint, path: str | Path, info, emb: torch.Tensor, frame_times: np.ndarray,  # noqa: ANN001
+                  maps: np.ndarray, windows: list[np.ndarray], sample_fps: float | None, k: int, overall: str,
+                  started: float, present: np.ndarray | None = None) -> VideoResult:
+    """Classify the windows over the encoded frames and assemble the timeline and summary."""
     head = classify_windows(ckpt.model, emb, windows)
     probs = torch.softmax(head.logits, dim=1).numpy()  # (W, C)
-    frame_times = np.array(times)
     step = 1.0 / sample_fps if sample_fps else 1.0 / info.fps
+    threshold = float(ckpt.extra.get("unknown_threshold", 0.0))
     results = []
     for w, p, weights in zip(windows, probs, head.temporal_weights.numpy()):
         labels, ps = topk(p, ckpt.labels, k)
+        status = window_status(present[w], p, threshold) if present is not None else ""
         results.append(WindowResult(
             float(frame_times[w[0]]), float(frame_times[w[-1]] + step), int(w[0]), int(w[-1]),
-            labels, ps, [float(x) for x in weights[: len(w)]],
+            labels, ps, [float(x) for x in weights[: len(w)]], status,
         ))
-    video_probs, how = overall_probs(ckpt, emb, probs, overall)
-    summary = list(zip(*topk(video_probs, ckpt.labels, k)))
+    with_person = [i for i, r in enumerate(results) if r.status != NO_PERSON]
+    if not with_person:  # nobody in the whole video
+        summary, how = [(NO_PERSON, 1.0)], "average"
+    else:
+        video_probs, how = overall_probs(ckpt, emb, probs[with_person], overall)
+        summary = list(zip(*topk(video_probs, ckpt.labels, k)))
     duration = info.duration or float(frame_times[-1] + step)
     return VideoResult(
         str(path), duration, info.fps, sample_fps, len(emb), results, summary,
-        time.perf_counter() - started, frame_times, np.concatenate(maps), probs, how,
+        time.perf_counter() - started, frame_times, maps, probs, how,
     )

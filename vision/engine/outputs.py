@@ -16,27 +16,31 @@ from typing import Any, Callable
 
 from vision.atomic import atomic_file
 from vision.engine.batch import VideoResult
+from vision.engine.posefront import NO_PERSON
 
 
 def timeline_runs(result: VideoResult) -> list[tuple[float, float, str, float]]:
     """Consecutive windows with the same top label merged: (start s, end s, label, mean prob).
 
-    Each window stands for the time around its centre, so the runs tile [0, duration].
+    Each window stands for the time around its centre, so the runs tile [0, duration]. A run of
+    "no person" has no probability (NaN).
     """
     centres = [(w.start + w.end) / 2 for w in result.windows]
     # Runs meet halfway between the centres of their outer windows.
     cuts = [0.0] + [(a + b) / 2 for a, b in zip(centres, centres[1:])] + [result.duration]
     runs, i = [], 0
-    for label, group in itertools.groupby(result.windows, key=lambda w: w.labels[0]):
+    for label, group in itertools.groupby(result.windows, key=lambda w: w.label):
         probs = [w.probs[0] for w in group]
-        runs.append((cuts[i], cuts[i + len(probs)], label, sum(probs) / len(probs)))
+        mean = float("nan") if label == NO_PERSON else sum(probs) / len(probs)
+        runs.append((cuts[i], cuts[i + len(probs)], label, mean))
         i += len(probs)
     return runs
 
 
 def format_timeline(result: VideoResult) -> str:
     """The runs as indented text lines, e.g. `    0.0 -  3.2 s  MoveLeft  0.99`."""
-    return "\n".join(f"  {a:6.1f} - {b:5.1f} s  {label:<24} {p:.2f}" for a, b, label, p in timeline_runs(result))
+    return "\n".join(f"  {a:6.1f} - {b:5.1f} s  {label:<24} {'' if p != p else f'{p:.2f}'}".rstrip()
+                     for a, b, label, p in timeline_runs(result))
 
 
 CSV_COLUMNS = ("path", "window", "start", "end", "label", "probability", "topk_labels", "topk_probs")
@@ -45,7 +49,7 @@ CSV_COLUMNS = ("path", "window", "start", "end", "label", "probability", "topk_l
 def window_rows(result: VideoResult) -> list[list[Any]]:
     """One CSV row per window of a classified video (columns `CSV_COLUMNS`)."""
     return [
-        [result.path, i, f"{w.start:.3f}", f"{w.end:.3f}", w.labels[0], f"{w.probs[0]:.5f}",
+        [result.path, i, f"{w.start:.3f}", f"{w.end:.3f}", w.label, f"{w.probs[0]:.5f}",
          "|".join(w.labels), "|".join(f"{p:.5f}" for p in w.probs)]
         for i, w in enumerate(result.windows)
     ]

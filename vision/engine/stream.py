@@ -4,6 +4,10 @@ Each sampled frame is preprocessed and encoded once; its embedding and attention
 ring of the last T frames, and every `stride` frames the temporal head runs over the ring. The
 window's logits equal `ActionNet.forward` on the same T frames. Several streams can be pushed
 together so their frames share one encoder call (many cameras, one GPU).
+
+Pose models track the person on every pushed frame (`vision.engine.posefront`); a sampled
+frame's "encoding" is its landmark features through the model's pose encoder. Their windows
+restart when a new track begins, and say `no person` when most of the window is empty.
 """
 from __future__ import annotations
 
@@ -19,7 +23,11 @@ import torch
 from vision.checkpoint import Checkpoint
 from vision.data.transforms import preprocess_frames, resize_frames
 from vision.engine.windows import autocast_for, model_device
+from vision.engine.posefront import PoseStream, frame_heatmap, window_status
 from vision.model.fuse import fuse_conv_bn
+from vision.pose.estimator import PoseEstimator
+from vision.pose.features import PRESENT
+from vision.pose.tracker import Pose, PoseTracker
 
 
 @dataclass(frozen=True)
@@ -49,12 +57,21 @@ class Prediction:
     heatmap: np.ndarray  # (h, w) spatial attention of the newest frame
     temporal_weights: np.ndarray  # (n,) over the window's frames, oldest first
     latency: Latency
+    status: str = ""  # "" (a class), "no person" or "unknown" (below the calibrated confidence)
+    pose: Pose | None = None  # pose models: the person tracked in the newest frame
+
+    @property
+    def label(self) -> str:
+        """What to show: the smoothed top label, or the status when there is one."""
+        return self.status or self.smoothed_labels[0]
 
 
 @dataclass
 class _Stream:
     embeddings: deque = field(default_factory=deque)
     maps: deque = field(default_factory=deque)
+    present: deque = field(default_factory=deque)  # pose models: whether each frame showed the person
+    pose: PoseStream | None = None
     sampled: int = 0
     last_slot: int | None = None
     smoothed: np.ndarray | None = None
@@ -98,6 +115,9 @@ class StreamingClassifier:
         # batch-of-one encoding: fewer, fused ops (export backends come fused from their runtime)
         self.model = fuse_conv_bn(ckpt.model) if isinstance(ckpt.model, torch.nn.Module) else ckpt.model
         self._streams: dict[Hashable, _Stream] = {}
+        self.is_pose = ckpt.model_config.input == "pose"
+        self.unknown_threshold = float(ckpt.extra.get("unknown_threshold", 0.0))
+        self._pose_estimator = PoseEstimator(self.device) if self.is_pose else None
 
     def reset(self, stream: Hashable | None = None) -> None:
         """Forget the frames of one stream (or all)."""
@@ -108,16 +128,25 @@ class StreamingClassifier:
 
     def _state(self, stream: Hashable) -> _Stream:
         if stream not in self._streams:
-            self._streams[stream] = _Stream(deque(maxlen=self.window), deque(maxlen=self.window))
+            pose = PoseStream(PoseTracker(self._pose_estimator)) if self.is_pose else None
+            self._streams[stream] = _Stream(deque(maxlen=self.window), deque(maxlen=self.window),
+                                            deque(maxlen=self.window), pose)
         return self._streams[stream]
+
+    def last_pose(self, stream: Hashable = 0) -> Pose | None:
+        """Pose models: the person tracked in the newest frame of `stream` (sampled or not)."""
+        state = self._streams.get(stream)
+        return None if state is None or state.pose is None else state.pose.last_pose
 
     def wants(self, timestamp: float, stream: Hashable = 0) -> bool:
         """Whether a frame at `timestamp` would be sampled (callers may skip decoding it)."""
-        if self.sample_fps is None:
+        if self.sample_fps is None or self.is_pose:  # pose models track every frame
             return True
-        state = self._state(stream)
-        slot = math.floor(timestamp * self.sample_fps + 1e-6)
-        return state.last_slot is None or slot > state.last_slot
+        last = self._state(stream).last_slot
+        return last is None or self._slot(timestamp) > last
+
+    def _slot(self, timestamp: float) -> int:
+        return math.floor(timestamp * self.sample_fps + 1e-6)
 
     def push(self, rgb: np.ndarray, timestamp: float, stream: Hashable = 0) -> Prediction | None:
         """Add one RGB frame (H, W, 3) uint8; returns a Prediction when the head ran."""
@@ -127,25 +156,30 @@ class StreamingClassifier:
     def push_many(self, frames: list[tuple[Hashable, np.ndarray, float]]) -> dict[Hashable, Prediction]:
         """Add frames of several streams with one batched encoder call; returns new predictions."""
         taken = []
+        t0 = time.perf_counter()
         for stream, rgb, ts in frames:
-            if self.wants(ts, stream):
-                state = self._state(stream)
-                if self.sample_fps is not None:
-                    state.last_slot = math.floor(ts * self.sample_fps + 1e-6)
+            state = self._state(stream)
+            if state.pose is not None:
+                state.pose.observe(rgb, ts)
+            if self._sampled(state, ts):
                 taken.append((stream, rgb, ts))
         if not taken:
             return {}
-        t0 = time.perf_counter()
-        size = self.clip.frame_size  # streams may differ in frame size: resize each, then stack
-        x = preprocess_frames(np.concatenate([resize_frames(rgb[None], size) for _, rgb, _ in taken]), self.clip)
-        x = x.to(self.device)  # (n, 3, S, S)
-        if self.device.type == "cuda":
+        if self.is_pose:
+            x, canvases = self._pose_inputs(taken)
+        else:
+            size = self.clip.frame_size  # streams may differ in frame size: resize each, then stack
+            x = preprocess_frames(np.concatenate([resize_frames(rgb[None], size) for _, rgb, _ in taken]), self.clip)
+        x = x.to(self.device)  # (n, 3, S, S) or pose features (n, F)
+        if self.device.type == "cuda" and x.ndim == 4:
             x = x.contiguous(memory_format=torch.channels_last)
         t1 = time.perf_counter()
         with autocast_for(self.device):
             encoded = self.model.encode_frames(x)
         emb = encoded.embeddings.float()  # (n, D), stays on the device
         maps = encoded.attention_maps.float().cpu().numpy()  # (n, h, w)
+        if self.is_pose:  # canvas maps -> maps over each frame, where the person is
+            maps = [frame_heatmap(m, c, rgb.shape[1], rgb.shape[0]) for m, c, (_, rgb, _) in zip(maps, canvases, taken)]
         if self.device.type == "cuda":
             torch.cuda.synchronize()
         t2 = time.perf_counter()
@@ -155,12 +189,37 @@ class StreamingClassifier:
             state = self._state(stream)
             state.embeddings.append(emb[i])
             state.maps.append(maps[i])
+            state.present.append(bool(x[i, PRESENT] > 0) if self.is_pose else True)
             state.sampled += 1
             state.preprocess_ms = (t1 - t0) * share
             state.encode_ms = (t2 - t1) * share
             if len(state.embeddings) >= self.min_frames and (state.sampled - self.min_frames) % self.stride == 0:
                 due.append((stream, ts))
         return self._run_head(due)
+
+    def _sampled(self, state: _Stream, timestamp: float) -> bool:
+        """Whether a frame at `timestamp` is a model sample (and take its time slot)."""
+        if self.sample_fps is None:
+            return True
+        slot = self._slot(timestamp)
+        if state.last_slot is not None and slot <= state.last_slot:
+            return False
+        state.last_slot = slot
+        return True
+
+    def _pose_inputs(self, taken: list[tuple[Hashable, np.ndarray, float]]) -> tuple[torch.Tensor, list]:
+        """Features (n, F) of the sampled frames and their canvases; restarts windows on new tracks."""
+        feats, canvases = [], []
+        for stream, _, _ in taken:
+            state = self._state(stream)
+            f, canvas, restart = state.pose.sample()
+            if restart:  # another person (or the same one found again): a fresh window
+                for ring in (state.embeddings, state.maps, state.present):
+                    ring.clear()
+                state.sampled, state.smoothed = 0, None
+            feats.append(f)
+            canvases.append(canvas)
+        return torch.from_numpy(np.stack(feats)), canvases
 
     def _run_head(self, due: list[tuple[Hashable, float]]) -> dict[Hashable, Prediction]:
         if not due:
@@ -196,6 +255,8 @@ class StreamingClassifier:
                 heatmap=state.maps[-1],
                 temporal_weights=weights[i, : len(state.embeddings)].copy(),
                 latency=Latency(state.preprocess_ms, state.encode_ms, head_ms),
+                status=window_status(np.array(state.present), state.smoothed, self.unknown_threshold),
+                pose=None if state.pose is None else state.pose.last_pose,
             )
         return out
 

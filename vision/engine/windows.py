@@ -47,6 +47,20 @@ def encode_video(model: ActionNet, frames: np.ndarray, clip: ClipConfig, batch_s
     return FrameEncoding(torch.cat(embeddings), torch.cat(maps))
 
 
+@torch.no_grad()
+def encode_features(model: ActionNet, features: np.ndarray, batch_size: int = 256) -> FrameEncoding:
+    """Pose models: embeddings (N, D) and canvas attention maps (N, h, w) of feature vectors (N, F)."""
+    device = model_device(model)
+    embeddings, maps = [], []
+    for start in range(0, len(features), batch_size):
+        x = torch.from_numpy(np.asarray(features[start : start + batch_size], np.float32)).to(device)
+        with autocast_for(device):
+            out = model.encode_frames(x)
+        embeddings.append(out.embeddings.float().cpu())
+        maps.append(out.attention_maps.float().cpu())
+    return FrameEncoding(torch.cat(embeddings), torch.cat(maps))
+
+
 def window_batches(
     embeddings: torch.Tensor, windows: Sequence[np.ndarray], batch_size: int, device: torch.device
 ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:

