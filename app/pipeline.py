@@ -71,6 +71,7 @@ class LivePipeline(QThread):
         self._paused = threading.Event()
         self._skeleton = threading.Event()
         self.capture: CaptureThread | None = None
+        self.engine: StreamingClassifier | None = None
 
     # -- GUI side ----------------------------------------------------------------------
     def take(self) -> LiveUpdate | None:
@@ -105,7 +106,7 @@ class LivePipeline(QThread):
         except (VisionError, OSError) as exc:
             self.failed.emit(str(exc))
             return
-        engine = StreamingClassifier(ckpt)
+        engine = self.engine = StreamingClassifier(ckpt)
         name = ckpt.path.name if ckpt.path.name not in ("best", "last") else f"{ckpt.path.parent.name}/{ckpt.path.name}"
         self.model_ready.emit(ModelInfo(name, list(ckpt.labels), str(engine.device), ckpt.model_config.backbone))
         # A camera that is not there fails at once (the window then plays the demo); a camera lost
@@ -126,6 +127,8 @@ class LivePipeline(QThread):
         """The person in `rgb` when the skeleton is on; the tracker is made on first use."""
         if not self._skeleton.is_set():
             return tracker, None, 0.0
+        if self.engine.is_pose:  # the model tracks every frame anyway: draw what it found
+            return tracker, *self.engine.last_pose()
         if tracker is None:
             try:
                 tracker = PoseTracker(device=self.device)
@@ -150,8 +153,8 @@ class LivePipeline(QThread):
             last_index = frame.index
             if self._paused.is_set():
                 continue
-            tracker, pose, pose_ms = self._track(tracker, frame.rgb, frame.timestamp)
             new = engine.push(frame.rgb, frame.timestamp)
+            tracker, pose, pose_ms = self._track(tracker, frame.rgb, frame.timestamp)
             if new is not None:
                 prediction = new
                 now = time.monotonic()

@@ -9,6 +9,7 @@ from PyQt6.QtWidgets import QSizePolicy, QWidget
 BAR_COLOR = QColor(66, 133, 244)
 TEXT_COLOR = QColor(235, 235, 235)
 PANEL_COLOR = QColor(32, 33, 36)
+STATUS_COLOR = QColor(120, 96, 20)
 
 
 def to_qimage(rgb: np.ndarray) -> QImage:
@@ -52,26 +53,35 @@ class VideoView(QWidget):
 
 
 class PredictionBars(QWidget):
-    """Top-k labels as horizontal probability bars."""
+    """Top-k labels as horizontal probability bars; a status ("no person", "unknown") takes the
+    first row and the bars below it are dimmed."""
 
     def __init__(self, k: int = 5) -> None:
         super().__init__()
         self.k = k
         self.items: list[tuple[str, float]] = []
+        self.status = ""
         self.setMinimumSize(260, 28 * k + 8)
 
-    def set_items(self, items: list[tuple[str, float]]) -> None:
-        self.items = items[: self.k]
+    def set_items(self, items: list[tuple[str, float]], status: str = "") -> None:
+        self.status = status
+        self.items = items[: self.k - (1 if status else 0)]
         self.update()
 
     def paintEvent(self, event) -> None:  # noqa: N802
         p = QPainter(self)
         p.fillRect(self.rect(), PANEL_COLOR)
         row = (self.height() - 8) / self.k
-        for i, (label, prob) in enumerate(self.items):
+        if self.status:
+            p.fillRect(QRectF(6, 7, self.width() - 12, row - 6), STATUS_COLOR)
+            p.setPen(TEXT_COLOR)
+            p.drawText(QRectF(12, 4, self.width() - 24, row), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                       self.status)
+        for i, (label, prob) in enumerate(self.items, start=1 if self.status else 0):
             top = 4 + i * row
             bar = QRectF(6, top + 3, (self.width() - 12) * max(0.0, min(1.0, prob)), row - 6)
-            p.fillRect(bar, BAR_COLOR if i == 0 else BAR_COLOR.darker(160))
+            color = BAR_COLOR if i == 0 else BAR_COLOR.darker(160)
+            p.fillRect(bar, color.darker(200) if self.status else color)
             p.setPen(TEXT_COLOR)
             text_rect = QRectF(12, top, self.width() - 24, row)
             p.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label)

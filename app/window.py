@@ -189,7 +189,7 @@ class MainWindow(QMainWindow):
         self.update_ = update
         if update.prediction is not None:
             pred = update.prediction
-            self.bars.set_items(list(zip(pred.smoothed_labels, pred.smoothed_probs)))
+            self.bars.set_items(list(zip(pred.smoothed_labels, pred.smoothed_probs)), pred.status)
             self.strip.set_weights(pred.temporal_weights)
         self.redraw()
         now = time.monotonic()
@@ -244,7 +244,8 @@ class MainWindow(QMainWindow):
     def _captioned(self, shown):
         """A copy of a drawn frame with the smoothed top-3 caption (snapshots and recordings)."""
         pred = self.update_.prediction if self.update_ is not None else None
-        return draw_caption(shown.copy(), [] if pred is None else top_lines(pred.smoothed_labels, pred.smoothed_probs))
+        lines = [] if pred is None else [pred.status] if pred.status else top_lines(pred.smoothed_labels, pred.smoothed_probs)
+        return draw_caption(shown.copy(), lines)
 
     def redraw(self) -> None:
         frame = self.annotated_frame()

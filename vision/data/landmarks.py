@@ -23,16 +23,9 @@ import numpy as np
 
 from vision.atomic import atomic_file
 from vision.errors import DatasetError
+from vision.pose.skeleton import LANDMARK_NAMES  # noqa: F401 (part of this module's API)
 
 NUM_LANDMARKS = 33
-LANDMARK_NAMES = (
-    "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye",
-    "right_eye_outer", "left_ear", "right_ear", "mouth_left", "mouth_right", "left_shoulder",
-    "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_pinky",
-    "right_pinky", "left_index", "right_index", "left_thumb", "right_thumb", "left_hip",
-    "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle", "left_heel",
-    "right_heel", "left_foot_index", "right_foot_index",
-)  # fmt: skip
 KEYS = ("landmarks", "fps", "size", "meta")
 _ZIP_MAGIC = b"PK\x03\x04"
 _NPY_MAGIC = b"\x93NUMPY"

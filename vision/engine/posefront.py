@@ -11,16 +11,19 @@ most frames have nobody reports `no person` instead of a class.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from vision.pose.features import FEATURE_DIM, CanvasTransform, sequence_features
+from vision.pose.features import FEATURE_DIM, CanvasTransform, body_height, sequence_features
 from vision.pose.tracker import Pose, PoseTracker
 
 NO_PERSON = "no person"
 UNKNOWN = "unknown"
 MIN_PRESENT = 0.5  # share of a window's frames that must show the person
+MIN_BODY = 0.06  # smaller people (body height / frame short side) count as nobody: the detector's
+# rare false finds in empty rooms are tiny, and people that far away are not what the model knows
 
 
 def pair_features(previous: np.ndarray | None, current: np.ndarray | None) -> np.ndarray:
@@ -37,13 +40,19 @@ class PoseStream:
 
     tracker: PoseTracker
     last_pose: Pose | None = None  # of the newest frame, sampled or not (for drawing)
+    ms: float = 0.0  # what tracking the newest frame cost
     sampled: np.ndarray | None = None  # landmarks of the previous sampled frame
     track: int | None = None  # track id of the previous sampled frame's person
 
     def observe(self, rgb: np.ndarray, timestamp: float) -> Pose | None:
         """Track the person in a frame (every frame of a live stream goes through here)."""
-        self.last_pose = self.tracker.update(rgb, timestamp)
-        return self.last_pose
+        start = time.perf_counter()
+        pose = self.tracker.update(rgb, timestamp)
+        if pose is not None and body_height(pose.landmarks[None])[0] < MIN_BODY * min(rgb.shape[:2]):
+            pose = None
+        self.last_pose = pose
+        self.ms = (time.perf_counter() - start) * 1000
+        return pose
 
     def sample(self) -> tuple[np.ndarray, CanvasTransform | None, bool]:
         """Features of the newest frame as a model sample, its canvas, and whether the window

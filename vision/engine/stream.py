@@ -133,10 +133,11 @@ class StreamingClassifier:
                                             deque(maxlen=self.window), pose)
         return self._streams[stream]
 
-    def last_pose(self, stream: Hashable = 0) -> Pose | None:
-        """Pose models: the person tracked in the newest frame of `stream` (sampled or not)."""
+    def last_pose(self, stream: Hashable = 0) -> tuple[Pose | None, float]:
+        """Pose models: the person tracked in the newest frame of `stream` (sampled or not), and
+        what tracking that frame cost in milliseconds."""
         state = self._streams.get(stream)
-        return None if state is None or state.pose is None else state.pose.last_pose
+        return (None, 0.0) if state is None or state.pose is None else (state.pose.last_pose, state.pose.ms)
 
     def wants(self, timestamp: float, stream: Hashable = 0) -> bool:
         """Whether a frame at `timestamp` would be sampled (callers may skip decoding it)."""

@@ -1,0 +1,90 @@
+"""A checkpoint on hand-labelled real clips, window by window.
+
+    python bench/real_eval.py weights/default                          # the clips in ../shared/data/real
+    python bench/real_eval.py runs/NAME/best --labels /path/labels.json --root /path   # another labelled set
+
+Labels (tests/data/real_labels.json's schema): per clip, `segments` of `{start, end, label}`
+covering it. Each window of `vision-classify`'s timeline is scored against the label at its
+centre: a class must match; `no_person` must come out as "no person"; `other` (an action
+outside the label set) counts as right when the model says "unknown"; `ambiguous` is skipped.
+Prints per-label recall, what each label was taken for, and a line per clip.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from vision.checkpoint import load_checkpoint  # noqa: E402
+from vision.engine.batch import classify_video  # noqa: E402
+from vision.engine.posefront import NO_PERSON, UNKNOWN  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+EXPECTED = {"no_person": NO_PERSON, "other": UNKNOWN}
+
+
+def label_at(segments: list[dict], t: float) -> str:
+    """The hand label at time `t` (the last segment when t is past the end)."""
+    for seg in segments:
+        if seg["start"] <= t < seg["end"]:
+            return seg["label"]
+    return segments[-1]["label"]
+
+
+def score(ckpt, clips: list[dict], root: Path, only: set[str] | None = None) -> dict:  # noqa: ANN001
+    """Window-level results: {true label: Counter(predicted label)} and per-clip lines."""
+    confusion: dict[str, Counter] = defaultdict(Counter)
+    lines = []
+    for clip in clips:
+        if only and clip["path"] not in only:
+            continue
+        result = classify_video(ckpt, root / clip["path"])
+        hits = total = 0
+        for w in result.windows:
+            truth = label_at(clip["segments"], (w.start + w.end) / 2)
+            if truth == "ambiguous":
+                continue
+            confusion[truth][w.label] += 1
+            total += 1
+            hits += w.label == EXPECTED.get(truth, truth)
+        runs = Counter(w.label for w in result.windows).most_common(3)
+        lines.append(f"{clip['path']:<52} {hits:>3}/{total:<3} right   says: " + ", ".join(f"{k} x{v}" for k, v in runs))
+    return {"confusion": confusion, "lines": lines}
+
+
+def report(outcome: dict) -> tuple[float, str]:
+    """Mean per-label recall and a printable table."""
+    rows, recalls = [], []
+    for truth, predicted in sorted(outcome["confusion"].items()):
+        n = sum(predicted.values())
+        right = predicted[EXPECTED.get(truth, truth)]
+        recalls.append(right / n)
+        taken = ", ".join(f"{k} {v}" for k, v in predicted.most_common(4))
+        rows.append(f"  {truth:<14} {right:>4}/{n:<4} {right / n:6.1%}   taken for: {taken}")
+    mean = sum(recalls) / max(1, len(recalls))
+    return mean, "\n".join(rows)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("checkpoint")
+    p.add_argument("--labels", type=Path, default=ROOT / "tests" / "data" / "real_labels.json")
+    p.add_argument("--root", type=Path, default=ROOT.parent / "shared" / "data" / "real")
+    p.add_argument("--only", nargs="*", help="score only these clip paths")
+    p.add_argument("--device", default="cpu")
+    args = p.parse_args()
+    ckpt = load_checkpoint(args.checkpoint, args.device, fuse=True)
+    clips = json.loads(args.labels.read_text())
+    outcome = score(ckpt, clips, args.root, set(args.only) if args.only else None)
+    mean, table = report(outcome)
+    print(f"{args.checkpoint} on {args.labels.name} ({len(outcome['lines'])} clips), windows scored at their centre")
+    print(table)
+    print(f"  mean recall over labels: {mean:.1%}")
+    print("\n".join(outcome["lines"]))
+
+
+if __name__ == "__main__":
+    main()
