@@ -123,3 +123,16 @@ def test_pose_smoother_resets() -> None:
     s.reset()
     fresh, _, _ = s(lms + 50, aux, None, 2 / 30, 100.0)
     assert fresh[0, 0] == 50
+
+
+def test_one_euro_keeps_its_own_copy_of_the_raw_value() -> None:
+    """The derivative uses the previous *raw* value even when the caller overwrites its array with
+    the filtered result (as PoseSmoother does), like MediaPipe's filter."""
+    values = np.array([0.0, 10.0, 20.0])
+    fed, copied = OneEuroFilter(0.05, 80.0), OneEuroFilter(0.05, 80.0)
+    buf = np.zeros(1)
+    for i, v in enumerate(values):
+        buf[0] = v
+        buf[:] = fed(buf[:], i / 30, 0.1)
+        expected = copied(np.array([v]), i / 30, 0.1)
+        assert buf[0] == pytest.approx(expected[0])

@@ -17,6 +17,7 @@ class LowPass:
         self.raw: np.ndarray | None = None
 
     def __call__(self, value: np.ndarray, alpha: float | np.ndarray) -> np.ndarray:
+        value = np.array(value, dtype=np.float64)  # a copy: callers often pass a view they then overwrite
         out = value if self.stored is None else alpha * value + (1.0 - alpha) * self.stored
         self.raw, self.stored = value, out
         return out
