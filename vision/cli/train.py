@@ -85,6 +85,20 @@ def build_parser() -> argparse.ArgumentParser:
                    "this many steps, state carried but detached between them (0: off)")
     _flag(o, "class-weights", "weight the loss by inverse class frequency (imbalanced data)")
     o.add_argument("--label-smoothing", type=float, help="cross-entropy label smoothing (0)")
+    f = p.add_argument_group("few-shot (a frozen encoder and a small head, in seconds: from 2 clips per class)")
+    f.add_argument("--few-shot", action="store_true", help="few-shot training: embed every clip once with a frozen "
+                   "pose or RGB encoder, choose a small head on held-out folds, calibrate an 'unknown' answer; "
+                   "writes OUT/best like any run (the flags above, except --input/--seed/--device/--cache-dir/"
+                   "--max-bad-fraction, do not apply)")
+    f.add_argument("--encoder", metavar="CHECKPOINT", help="the frozen encoder (default: weights/default for its input, "
+                   "else another checkpoint under weights/ of the chosen input)")
+    f.add_argument("--heads", nargs="+", choices=["prototype", "linear", "lstm"],
+                   help="heads to compare on held-out folds (all three)")
+    f.add_argument("--folds", type=int, help="at most this many held-out folds of whole clips (5)")
+    f.add_argument("--views", type=int, help="versions of each clip: as recorded + augmented ones (6)")
+    f.add_argument("--crops", type=int, help="temporal windows per version of a clip longer than the window (3)")
+    _flag(f, "mirror", "left/right mirrored versions too (off: a class may be 'step left')")
+    _flag(f, "unknown", "calibrate the 'unknown' answer (default on)")
     r = p.add_argument_group("runtime")
     r.add_argument("--seed", type=int, help="random seed (0)")
     r.add_argument("--workers", type=int, help="DataLoader worker processes (0)")
@@ -104,11 +118,55 @@ def config_from_args(args: argparse.Namespace):
     return TrainConfig(**values)
 
 
+def few_shot(args: argparse.Namespace) -> int:
+    """`--few-shot`: `vision.train.fewshot.train_few_shot` with a progress bar and a summary."""
+    from tqdm import tqdm
+
+    from vision.device import resolve_device
+    from vision.train.fewshot import FewShotConfig, train_few_shot
+
+    values = {"data_dir": args.data_dir, "out": args.out, "encoder": args.encoder, "input": args.input,
+              "heads": tuple(args.heads) if args.heads else None, "folds": args.folds, "views": args.views,
+              "crops": args.crops, "mirror": args.mirror, "reject": args.unknown, "seed": args.seed,
+              "device": str(resolve_device(args.device)), "cache_dir": args.cache_dir,
+              "max_bad_fraction": args.max_bad_fraction}
+    config = FewShotConfig(**{k: v for k, v in values.items() if v is not None})
+    bar = tqdm(total=100, desc="few-shot", unit="%", leave=False, disable=args.quiet or None,
+               bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}")
+
+    def progress(p) -> None:  # noqa: ANN001 (fewshot.Progress)
+        bar.set_description_str(p.stage)
+        bar.set_postfix_str(p.message)
+        bar.n = round(100 * p.done)
+        bar.refresh()
+
+    result = train_few_shot(config, progress=progress, log=tqdm.write)
+    bar.close()
+    held = "n/a" if result.accuracy is None else f"{result.accuracy:.1%}"
+    per_class = ", ".join(f"{name} {right}/{total}" for name, (right, total) in result.per_class.items())
+    print(f"{result.input} encoder, {result.head} head: held-out clip accuracy {held} ({per_class})")
+    if result.rejection:
+        r = result.rejection
+        print(f"unknown answer: accepts {r['accept_known']:.0%} of held-out known windows, "
+              f"{r['false_accept']:.0%} false accepts on a left-out class")
+    if result.test_accuracy is not None:
+        print(f"test list accuracy {result.test_accuracy:.1%}")
+    s = result.seconds
+    print(f"trained in {s['total']:.1f} s (embedding {s['embed']:.1f} s, heads {s['heads']:.1f} s); "
+          f"checkpoint: {result.checkpoint}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.resume is None and (args.data_dir is None or args.out is None):
         parser.error("DATA_DIR and --out are required (or --resume RUN_DIR)")
+
+    if args.few_shot:
+        if args.resume or args.data_dir is None or args.out is None:
+            parser.error("--few-shot needs DATA_DIR and --out (no --resume)")
+        return run_cli("vision-train", lambda: few_shot(args), args.debug)
 
     def body() -> int:
         from vision.train.trainer import load_run_config, train

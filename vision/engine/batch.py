@@ -16,9 +16,9 @@ import torch
 
 from vision.checkpoint import Checkpoint
 from vision.data.clips import dense_windows
-from vision.engine.posefront import NO_PERSON, frame_heatmap, segments, track_video_samples, window_status
+from vision.engine.posefront import NO_PERSON, Rejection, frame_heatmap, segments, track_video_samples, window_status
 from vision.engine.windows import (classify_summaries, classify_windows, encode_features, encode_video, model_device,
-                                   window_summaries)
+                                   window_batches, window_summaries)
 from vision.pose.features import PRESENT
 from vision.errors import CheckpointError
 from vision.video.decode import iter_frames, probe
@@ -188,6 +188,15 @@ def _encode_pose_video(ckpt: Checkpoint, path: str | Path, sample_fps: float | N
     return encoded.embeddings, video.times, maps, windows, video.features[:, PRESENT] > 0
 
 
+def window_distances(model, embeddings: torch.Tensor, windows: list[np.ndarray], rejection: Rejection  # noqa: ANN001
+                     ) -> np.ndarray | None:
+    """(W,) distance of each window to the nearest class prototype (few-shot rejection), or None."""
+    if rejection.prototypes is None:
+        return None
+    out = [rejection.distances(model, emb, mask) for emb, mask in window_batches(embeddings, windows, 256, model_device(model))]
+    return None if any(d is None for d in out) else np.concatenate(out)
+
+
 def _video_result(ckpt: Checkpoint, path: str | Path, info, emb: torch.Tensor, frame_times: np.ndarray,  # noqa: ANN001
                   maps: np.ndarray, windows: list[np.ndarray], sample_fps: float | None, k: int, overall: str,
                   started: float, present: np.ndarray | None = None) -> VideoResult:
@@ -195,11 +204,14 @@ def _video_result(ckpt: Checkpoint, path: str | Path, info, emb: torch.Tensor, f
     head = classify_windows(ckpt.model, emb, windows)
     probs = torch.softmax(head.logits, dim=1).numpy()  # (W, C)
     step = 1.0 / sample_fps if sample_fps else 1.0 / info.fps
-    threshold = float(ckpt.extra.get("unknown_threshold", 0.0))
+    rejection = Rejection.from_extra(ckpt.extra)
+    distances = window_distances(ckpt.model, emb, windows, rejection)
     results = []
-    for w, p, weights in zip(windows, probs, head.temporal_weights.numpy()):
+    for i, (w, p, weights) in enumerate(zip(windows, probs, head.temporal_weights.numpy())):
         labels, ps = topk(p, ckpt.labels, k)
-        status = window_status(present[w], p, threshold) if present is not None else ""
+        seen = present[w] if present is not None else np.ones(len(w), bool)
+        status = window_status(seen, p, rejection.threshold, None if distances is None else float(distances[i]),
+                               rejection.radius)
         results.append(WindowResult(
             float(frame_times[w[0]]), float(frame_times[w[-1]] + step), int(w[0]), int(w[-1]),
             labels, ps, [float(x) for x in weights[: len(w)]], status,

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 
 from vision.pose.features import FEATURE_DIM, CanvasTransform, body_height, sequence_features
 from vision.pose.tracker import Pose, PoseTracker
@@ -75,13 +76,52 @@ def frame_heatmap(attention: np.ndarray, canvas: CanvasTransform | None, width: 
     return canvas.to_frame(attention, width, height, out_width)
 
 
-def window_status(present: np.ndarray, probs: np.ndarray, unknown_threshold: float) -> str:
-    """`no person` when most frames are empty, `unknown` below the calibrated confidence, else ``."""
+def window_status(present: np.ndarray, probs: np.ndarray, unknown_threshold: float,
+                  distance: float | None = None, radius: float = 0.0) -> str:
+    """`no person` when most frames are empty, `unknown` below the calibrated confidence or (with
+    a `Rejection` radius) farther than `radius` from every class, else ``."""
     if present.mean() < MIN_PRESENT:
         return NO_PERSON
     if unknown_threshold > 0 and float(probs.max()) < unknown_threshold:
         return UNKNOWN
+    if distance is not None and radius > 0 and distance > radius:
+        return UNKNOWN
     return ""
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """When a window is `unknown`, as a checkpoint's `extra` says.
+
+    `unknown_threshold`: the (smoothed) top probability below it. Few-shot checkpoints
+    (`vision.train.fewshot`) may instead carry class prototypes of the window summaries
+    (`unknown_prototypes`, (C, S)), a `unknown_scale` and a `unknown_distance` radius: a window
+    whose summary's scaled squared distance to the nearest prototype exceeds the radius is an
+    action outside the label set, however its probabilities split between the known classes.
+    """
+
+    threshold: float = 0.0
+    prototypes: torch.Tensor | None = None  # (C, S)
+    scale: float = 1.0
+    radius: float = 0.0
+
+    @classmethod
+    def from_extra(cls, extra: dict) -> Rejection:
+        protos = extra.get("unknown_prototypes")
+        radius = float(extra.get("unknown_distance", 0.0) or 0.0)
+        return cls(float(extra.get("unknown_threshold", 0.0) or 0.0),
+                   torch.tensor(protos, dtype=torch.float32) if protos and radius > 0 else None,
+                   float(extra.get("unknown_scale", 1.0)), radius)
+
+    @torch.no_grad()
+    def distances(self, model, embeddings: torch.Tensor, mask: torch.Tensor) -> np.ndarray | None:  # noqa: ANN001
+        """(B,) scaled squared distance of each window (B, T, D) to the nearest prototype; None
+        without prototypes or for models that cannot summarise windows (export backends)."""
+        if self.prototypes is None or not hasattr(model, "summarise_windows"):
+            return None
+        summary = model.summarise_windows(embeddings, mask).float()  # (B, S)
+        protos = self.prototypes.to(summary.device)
+        return (torch.cdist(summary, protos).square().min(1).values * self.scale).cpu().numpy()
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,8 @@ import torch
 from vision.checkpoint import Checkpoint
 from vision.data.transforms import preprocess_frames, resize_frames
 from vision.engine.windows import autocast_for, model_device
-from vision.engine.posefront import PoseStream, frame_heatmap, window_status
+from vision.engine.posefront import PoseStream, Rejection, frame_heatmap, shared_estimator, window_status
 from vision.model.fuse import fuse_conv_bn
-from vision.pose.estimator import PoseEstimator
 from vision.pose.features import PRESENT
 from vision.pose.tracker import Pose, PoseTracker
 
@@ -75,6 +74,7 @@ class _Stream:
     sampled: int = 0
     last_slot: int | None = None
     smoothed: np.ndarray | None = None
+    distance: float | None = None  # EMA-smoothed distance to the nearest class (few-shot rejection)
     preprocess_ms: float = 0.0
     encode_ms: float = 0.0
 
@@ -116,8 +116,9 @@ class StreamingClassifier:
         self.model = fuse_conv_bn(ckpt.model) if isinstance(ckpt.model, torch.nn.Module) else ckpt.model
         self._streams: dict[Hashable, _Stream] = {}
         self.is_pose = ckpt.model_config.input == "pose"
-        self.unknown_threshold = float(ckpt.extra.get("unknown_threshold", 0.0))
-        self._pose_estimator = PoseEstimator(self.device) if self.is_pose else None
+        self.rejection = Rejection.from_extra(ckpt.extra)
+        self.unknown_threshold = self.rejection.threshold
+        self._pose_estimator = shared_estimator(str(self.device)) if self.is_pose else None
 
     def reset(self, stream: Hashable | None = None) -> None:
         """Forget the frames of one stream (or all)."""
@@ -217,7 +218,7 @@ class StreamingClassifier:
             if restart:  # another person (or the same one found again): a fresh window
                 for ring in (state.embeddings, state.maps, state.present):
                     ring.clear()
-                state.sampled, state.smoothed = 0, None
+                state.sampled, state.smoothed, state.distance = 0, None, None
             feats.append(f)
             canvases.append(canvas)
         return torch.from_numpy(np.stack(feats)), canvases
@@ -237,12 +238,16 @@ class StreamingClassifier:
         with autocast_for(self.device):
             head = self.model.classify_embeddings(batch, mask)
         probs = torch.softmax(head.logits.float(), dim=1).cpu().numpy()  # (b, C)
+        distances = self.rejection.distances(self.model, batch, mask)  # (b,) or None
         weights = head.temporal_weights.float().cpu().numpy()
         head_ms = (time.perf_counter() - t0) * 1000 / len(due)
         out = {}
         for i, ((stream, ts), state) in enumerate(zip(due, states)):
             p = probs[i]
             state.smoothed = p if state.smoothed is None else self.ema * state.smoothed + (1 - self.ema) * p
+            if distances is not None:
+                d = float(distances[i])
+                state.distance = d if state.distance is None else self.ema * state.distance + (1 - self.ema) * d
             top, top_s = np.argsort(-p)[: self.k], np.argsort(-state.smoothed)[: self.k]
             labels = self.ckpt.labels
             out[stream] = Prediction(
@@ -256,7 +261,8 @@ class StreamingClassifier:
                 heatmap=state.maps[-1],
                 temporal_weights=weights[i, : len(state.embeddings)].copy(),
                 latency=Latency(state.preprocess_ms, state.encode_ms, head_ms),
-                status=window_status(np.array(state.present), state.smoothed, self.unknown_threshold),
+                status=window_status(np.array(state.present), state.smoothed, self.unknown_threshold,
+                                     state.distance, self.rejection.radius),
                 pose=None if state.pose is None else state.pose.last_pose,
             )
         return out
