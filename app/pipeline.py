@@ -3,6 +3,10 @@
 The GUI never waits on the model: the thread keeps one "latest update" slot and emits
 `updated` only when the GUI has taken the previous one, so a slow paint drops updates instead
 of queueing them (the same latest-wins rule as the capture thread below it).
+
+`swap_model` replaces the model between two frames without touching the source (teach mode's
+hot swap); `set_clip_sink` hands every frame the model sees, with the person tracked in it, to
+a recorder (teach mode's clips).
 """
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 from PyQt6.QtCore import QThread, pyqtSignal
@@ -44,6 +49,17 @@ class ModelInfo:
     labels: list[str]
     device: str
     backbone: str
+    path: str = ""  # the checkpoint directory
+
+
+ClipSink = Callable[[np.ndarray, float, "Pose | None", bool], None]  # rgb, timestamp, person, whether looked for
+
+
+def model_info(ckpt, engine: StreamingClassifier) -> ModelInfo:  # noqa: ANN001 (Checkpoint or export)
+    """What the window shows about a loaded model."""
+    name = ckpt.path.name if ckpt.path.name not in ("best", "last") else f"{ckpt.path.parent.name}/{ckpt.path.name}"
+    backbone = "pose" if engine.is_pose else ckpt.model_config.backbone
+    return ModelInfo(name, list(ckpt.labels), str(engine.device), backbone, str(ckpt.path))
 
 
 class LivePipeline(QThread):
@@ -72,6 +88,8 @@ class LivePipeline(QThread):
         self._skeleton = threading.Event()
         self.capture: CaptureThread | None = None
         self.engine: StreamingClassifier | None = None
+        self._swap: tuple[str, StreamingClassifier | None] | None = None  # (weights, ready engine or None)
+        self._sink: ClipSink | None = None
 
     # -- GUI side ----------------------------------------------------------------------
     def take(self) -> LiveUpdate | None:
@@ -87,6 +105,16 @@ class LivePipeline(QThread):
     def set_skeleton(self, on: bool) -> None:
         """Track body landmarks on every frame (the pose tracker starts on first use)."""
         (self._skeleton.set if on else self._skeleton.clear)()
+
+    def swap_model(self, weights: str, engine: StreamingClassifier | None = None) -> None:
+        """Run `weights` from the next frame on, the source untouched. `engine`: the model already
+        loaded (e.g. by a training thread), else the pipeline thread loads it (a short stall)."""
+        with self._lock:
+            self._swap = (weights, engine)
+
+    def set_clip_sink(self, sink: ClipSink | None) -> None:
+        """Hand every frame the model sees to `sink` (None: stop); called from the pipeline thread."""
+        self._sink = sink
 
     def request_stop(self) -> None:
         """Ask the thread to stop without waiting (it releases the source on its way out)."""
@@ -107,17 +135,31 @@ class LivePipeline(QThread):
             self.failed.emit(str(exc))
             return
         engine = self.engine = StreamingClassifier(ckpt)
-        name = ckpt.path.name if ckpt.path.name not in ("best", "last") else f"{ckpt.path.parent.name}/{ckpt.path.name}"
-        self.model_ready.emit(ModelInfo(name, list(ckpt.labels), str(engine.device), ckpt.model_config.backbone))
+        self.model_ready.emit(model_info(ckpt, engine))
         # A camera that is not there fails at once (the window then plays the demo); a camera lost
         # later, or a stream, is retried as usual.
         retry_first_open = False if is_camera(self.source) else None
         capture = CaptureThread(self.source, loop=self.loop, retry_first_open=retry_first_open, on_state=self._on_state)
         self.capture = capture.start()
         try:
-            self._loop(capture, engine)
+            self._loop(capture)
         finally:
             capture.stop()
+
+    def _take_swap(self) -> None:
+        """Switch to a model handed over by `swap_model` (on failure the old one keeps running)."""
+        from vision.cli.classify import load_weights
+
+        with self._lock:
+            swap, self._swap = self._swap, None
+        weights, engine = swap
+        try:
+            engine = engine or StreamingClassifier(load_weights(weights, self.device, self.backend))
+        except (VisionError, OSError) as exc:
+            self.failed.emit(f"cannot switch model: {exc}")
+            return
+        self.engine, self.weights = engine, weights
+        self.model_ready.emit(model_info(engine.ckpt, engine))
 
     def _on_state(self, state: SourceState, message: str) -> None:
         self.state_changed.emit(state.value, message)
@@ -140,11 +182,24 @@ class LivePipeline(QThread):
         pose = tracker.update(rgb, timestamp)
         return tracker, pose, (time.perf_counter() - start) * 1000
 
-    def _loop(self, capture: CaptureThread, engine: StreamingClassifier) -> None:
+    def _record(self, rgb: np.ndarray, timestamp: float, pose: Pose | None) -> None:
+        """Hand a frame to the clip sink with the person in it, when anybody looked for one."""
+        sink = self._sink
+        if sink is None:
+            return
+        if self.engine.is_pose:
+            sink(rgb, timestamp, self.engine.last_pose()[0], True)
+        else:
+            sink(rgb, timestamp, pose, self._skeleton.is_set())
+
+    def _loop(self, capture: CaptureThread) -> None:
         last_index, prediction, latency_ms = -1, None, 0.0
         tracker: PoseTracker | None = None
         predicted_at: deque[float] = deque(maxlen=20)  # times of the last predictions
         while not self._stop.is_set():
+            if self._swap is not None:  # between frames, paused or not
+                self._take_swap()
+                prediction = None  # the old model's labels
             frame = capture.wait_frame(last_index, timeout=0.2)
             if frame is None:
                 if capture.state in (SourceState.ENDED, SourceState.FAILED):
@@ -153,8 +208,9 @@ class LivePipeline(QThread):
             last_index = frame.index
             if self._paused.is_set():
                 continue
-            new = engine.push(frame.rgb, frame.timestamp)
+            new = self.engine.push(frame.rgb, frame.timestamp)
             tracker, pose, pose_ms = self._track(tracker, frame.rgb, frame.timestamp)
+            self._record(frame.rgb, frame.timestamp, pose)
             if new is not None:
                 prediction = new
                 now = time.monotonic()

@@ -10,6 +10,7 @@ BAR_COLOR = QColor(66, 133, 244)
 TEXT_COLOR = QColor(235, 235, 235)
 PANEL_COLOR = QColor(32, 33, 36)
 STATUS_COLOR = QColor(120, 96, 20)
+OVERLAY_COLOR = QColor(255, 82, 82)
 
 
 def to_qimage(rgb: np.ndarray) -> QImage:
@@ -28,6 +29,7 @@ class VideoView(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._image: QImage | None = None
         self._message = "starting…"
+        self._overlay = ""
 
     def set_frame(self, rgb: np.ndarray) -> None:
         self._image, self._message = to_qimage(rgb), ""
@@ -38,6 +40,11 @@ class VideoView(QWidget):
         self._message = text
         self.update()
 
+    def set_overlay(self, text: str) -> None:
+        """Large text over the picture that frames do not clear (teach mode's 3-2-1 and REC)."""
+        self._overlay = text
+        self.update()
+
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
         p = QPainter(self)
         p.fillRect(self.rect(), Qt.GlobalColor.black)
@@ -46,6 +53,16 @@ class VideoView(QWidget):
             x, y = (self.width() - scaled.width()) // 2, (self.height() - scaled.height()) // 2
             p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             p.drawImage(QRectF(x, y, scaled.width(), scaled.height()), self._image)
+        if self._overlay:
+            font = p.font()
+            big = len(self._overlay) <= 2  # a countdown digit
+            font.setPointSizeF(font.pointSizeF() * (6 if big else 1.6))
+            font.setBold(True)
+            p.setFont(font)
+            p.setPen(OVERLAY_COLOR)
+            where = Qt.AlignmentFlag.AlignCenter if big else Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft
+            p.drawText(self.rect().adjusted(16, 12, -16, -12), where, self._overlay)
+            p.setFont(self.font())
         if self._message:
             p.setPen(TEXT_COLOR)
             p.drawText(self.rect().adjusted(20, 20, -20, -20), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._message)

@@ -1,7 +1,9 @@
 """`MainWindow`: live video with the attention heatmap, top-k bars, temporal strip and controls.
 
 The window only draws and routes user actions; capture and inference run in `LivePipeline`
-(a QThread), recording in `Recorder` (a thread). Nothing here waits on the model.
+(a QThread), recording in `Recorder` (a thread), teach-mode training in `TrainWorker` (a
+QThread, driven by the Teach dock). Menus, toolbar and status bar are built by `app.chrome`.
+Nothing here waits on the model.
 """
 from __future__ import annotations
 
@@ -10,31 +12,32 @@ from collections import deque
 from pathlib import Path
 
 from PyQt6.QtCore import QSettings, Qt
-from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDockWidget,
     QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSlider,
     QVBoxLayout,
     QWidget,
 )
 
+from app.chrome import build_chrome, source_text
 from app.pipeline import LivePipeline, LiveUpdate, ModelInfo
 from app.recorder import Recorder
+from app.teach import TeachPanel
 from app.widgets import PredictionBars, TemporalStrip, VideoView, to_qimage
-from vision.checkpoint import read_checkpoint_info, read_model_card
+from vision.checkpoint import read_checkpoint_info
 from vision.errors import CheckpointError
 from vision.export.runtime import backend_for, read_manifest
 from vision.overlay import COLORMAPS, annotate, draw_caption, top_lines
 from vision.pose.skeleton import draw_skeleton
 from vision.video.capture import rate
-from vision.video.sources import available_cameras, is_camera, redact
+from vision.video.sources import is_camera, redact
 
 DEMO_VIDEO = Path(__file__).resolve().parents[1] / "assets" / "demo.mp4"
 
@@ -107,46 +110,14 @@ class MainWindow(QMainWindow):
         central.setLayout(body)
         self.setCentralWidget(central)
 
-        self.status_fields = {name: QLabel() for name in ("state", "capture", "inference", "latency", "pose", "model")}
-        for label in self.status_fields.values():
-            self.statusBar().addPermanentWidget(label)
-        self._build_actions()
+        self.teach = TeachPanel(self, self.settings.value("teach_dir", None) or None)
+        self.teach_dock = QDockWidget("Teach", self)
+        self.teach_dock.setObjectName("teach-dock")
+        self.teach_dock.setWidget(self.teach)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.teach_dock)
+        self.teach_dock.hide()
+        build_chrome(self)
         self.resize(1100, 600)
-
-    def _action(self, text: str, slot, shortcut: str | None = None, checkable: bool = False) -> QAction:
-        action = QAction(text, self)
-        action.triggered.connect(slot)
-        action.setCheckable(checkable)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        self.addAction(action)
-        return action
-
-    def _build_actions(self) -> None:
-        bar = self.addToolBar("Main")
-        bar.setMovable(False)
-        self.source_menu = self.menuBar().addMenu("&Source")
-        self.source_menu.aboutToShow.connect(self._fill_source_menu)
-        self.model_action = self._action("Model…", self.choose_model)
-        self.pause_action = self._action("Pause", lambda checked: self.set_paused(checked), "Space", checkable=True)
-        self.snapshot_action = self._action("Snapshot", lambda: self.snapshot(), "S")
-        self.record_action = self._action("Record", lambda checked: self.set_recording(checked), "R", checkable=True)
-        self._action("Toggle heatmap", lambda: self.heatmap_box.toggle(), "H")
-        self._action("Toggle skeleton", lambda: self.skeleton_box.toggle(), "K")
-        about = self._action("About", self.about)
-        for action in (self.model_action, self.pause_action, self.snapshot_action, self.record_action, about):
-            bar.addAction(action)
-        self._fill_source_menu()
-
-    def _fill_source_menu(self) -> None:
-        menu = self.source_menu
-        menu.clear()
-        for index in available_cameras() or [0]:
-            menu.addAction(f"Camera {index}", lambda i=index: self.start(i))
-        menu.addAction("Open file…", self.choose_file)
-        menu.addAction("Open URL…", self.choose_url)
-        if DEMO_VIDEO.is_file():
-            menu.addAction("Demo video", lambda: self.start(str(DEMO_VIDEO), loop=True))
 
     # -- pipeline ----------------------------------------------------------------------------
     def start(self, source: str | int | None = None, weights: str | None = None, loop: bool | None = None) -> None:
@@ -169,7 +140,26 @@ class MainWindow(QMainWindow):
         self.notice = ""
         self._set_banner("")
         self.set_paused(False)  # a new source plays
+        self.status_fields["source"].setText(source_text(self.source))
+        self.teach.source_changed()
         pipeline.start()
+
+    def swap_model(self, weights: str, engine=None) -> None:  # noqa: ANN001 (a loaded StreamingClassifier)
+        """Run another model on the source that is playing (no restart): teach mode's hot swap."""
+        self.weights = weights
+        if self.pipeline is not None:
+            self.pipeline.swap_model(weights, engine)
+
+    def device_name(self) -> str:
+        """The device models run on ('cpu', 'cuda', ...), as the running model reports it."""
+        if self.model is not None:
+            return self.model.device
+        from vision.device import resolve_device
+
+        return str(resolve_device(self.device))
+
+    def show_banner(self, text: str, error: bool = False) -> None:
+        self._set_banner(text, error)
 
     def _retire(self) -> None:
         if self.pipeline is not None:
@@ -204,13 +194,18 @@ class MainWindow(QMainWindow):
         elif state in ("reconnecting", "failed"):
             self._set_banner(f"{state}: {message}", error=state == "failed")
         elif state == "ended":
-            self._set_banner("end of file — choose another source, or Demo video in the Source menu")
+            self._set_banner("end of file — choose another source in the File menu")
         else:
             self._set_banner(self.notice)
 
     def _on_model(self, info: ModelInfo) -> None:
+        if self.model is not None and self.model.path != info.path:  # swapped: the old labels go
+            self.bars.set_items([])
+            self.strip.set_weights([])
         self.model = info
-        self.status_fields["model"].setText(f"{info.name} ({info.backbone}, {len(info.labels)} classes) on {info.device}")
+        self.status_fields["model"].setText(f"{info.name} ({info.backbone}, {len(info.labels)} classes)")
+        self.status_fields["device"].setText(info.device)
+        self.teach.model_changed(info.name)
 
     def _on_failed(self, message: str) -> None:
         self._set_banner(message, error=True)
@@ -218,7 +213,7 @@ class MainWindow(QMainWindow):
 
     def _fall_back_to_demo(self, message: str) -> None:
         if not DEMO_VIDEO.is_file():
-            self._set_banner(f"no camera ({message}); open a file or URL from the Source menu", error=True)
+            self._set_banner(f"no camera ({message}); open a file or stream from the File menu", error=True)
             return
         self.start(str(DEMO_VIDEO), loop=True)
         self.notice = f"No camera found ({message}). Playing the demo video instead."
@@ -260,8 +255,8 @@ class MainWindow(QMainWindow):
 
     def _update_status(self, u: LiveUpdate) -> None:
         f = self.status_fields
-        f["capture"].setText(f"capture {u.capture_fps:4.1f} fps")
-        f["inference"].setText(f"display {self.display_fps():4.1f} fps · inference {u.inference_fps:4.1f}/s")
+        f["capture"].setText(f"shown {self.display_fps():4.1f} fps (capture {u.capture_fps:4.1f})")
+        f["inference"].setText(f"predictions {u.inference_fps:4.1f}/s")
         f["latency"].setText(f"latency {u.latency_ms:4.0f} ms")
         f["pose"].setText(f"pose {u.pose_ms:4.1f} ms" if self.skeleton_box.isChecked() else "")
 
@@ -341,14 +336,6 @@ class MainWindow(QMainWindow):
         self.start(weights=directory)
         return True
 
-    def about(self) -> None:
-        card = read_model_card(self.weights) or "(this checkpoint has no MODEL_CARD.md)"
-        box = QMessageBox(self)
-        box.setWindowTitle("About vision-app")
-        box.setTextFormat(Qt.TextFormat.MarkdownText)
-        box.setText(f"**vision-app** — CNN-LSTM-attention action recognition\n\n**Model:** `{self.weights}`\n\n{card}")
-        box.open()
-
     # -- settings and shutdown ------------------------------------------------------------------------
     def _restore_settings(self) -> None:
         s = self.settings
@@ -358,6 +345,8 @@ class MainWindow(QMainWindow):
         self.colormap.setCurrentText(s.value("colormap", "turbo"))
         if s.value("geometry") is not None:
             self.restoreGeometry(s.value("geometry"))
+        if s.value("window_state") is not None:  # toolbar and the Teach dock
+            self.restoreState(s.value("window_state"))
 
     def _save_settings(self) -> None:
         s = self.settings
@@ -366,10 +355,12 @@ class MainWindow(QMainWindow):
         s.setValue("opacity", self.opacity.value())
         s.setValue("colormap", self.colormap.currentText())
         s.setValue("geometry", self.saveGeometry())
+        s.setValue("window_state", self.saveState())
 
     def closeEvent(self, event) -> None:  # noqa: N802
         """Finalise a recording, stop every thread, release the camera."""
         self._save_settings()
+        self.teach.shutdown()
         self.set_recording(False)
         self._retire()
         for pipeline in self.retired:

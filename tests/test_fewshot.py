@@ -13,6 +13,7 @@ import torch
 
 from vision.checkpoint import load_checkpoint, save_checkpoint
 from vision.config import ClipConfig, ModelConfig
+from vision.data.ucf import VideoItem
 from vision.engine.batch import classify_video
 from vision.engine.posefront import UNKNOWN, Rejection, window_status
 from vision.engine.stream import StreamingClassifier
@@ -24,7 +25,6 @@ from vision.train.fewshot import FewShotConfig, TrainingCancelled, train_few_sho
 from vision.train.fewshot_embed import EmbedOptions, FrozenEncoder, probe_person
 from vision.train.fewshot_heads import fit_head, prototypes, summaries
 from vision.train.fewshot_select import best_threshold, make_folds
-from vision.data.ucf import VideoItem
 
 CLIP = ClipConfig(num_frames=8, frame_size=32, fps=10.0, stride=2)
 

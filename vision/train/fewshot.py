@@ -33,11 +33,29 @@ from vision.checkpoint import load_checkpoint, read_checkpoint_info, save_checkp
 from vision.data.ucf import VideoItem, _class_folders, _videos, group_of, index_dataset
 from vision.errors import CheckpointError, ConfigError, DatasetError
 from vision.train.fewshot_card import model_card
-from vision.train.fewshot_embed import (ClipEmbedding, EmbedOptions, FrozenEncoder, SampledLandmarkCache,
-                                        TrainingCancelled, embed_all, probe_person, MIN_PERSON, TRACK_RATE)
+from vision.train.fewshot_embed import (
+    MIN_PERSON,
+    TRACK_RATE,
+    ClipEmbedding,
+    EmbedOptions,
+    FrozenEncoder,
+    SampledLandmarkCache,
+    TrainingCancelled,
+    embed_all,
+    probe_person,
+)
 from vision.train.fewshot_heads import HEADS, fit_head, predict
-from vision.train.fewshot_select import (Geometry, HeadScore, Threshold, best_threshold, choose_head, cross_validate,
-                                         make_folds, outside_class_scores, stack)
+from vision.train.fewshot_select import (
+    Geometry,
+    HeadScore,
+    Threshold,
+    best_threshold,
+    choose_head,
+    cross_validate,
+    make_folds,
+    outside_class_scores,
+    stack,
+)
 
 WEIGHTS_DIR = Path(__file__).resolve().parents[2] / "weights"
 SUMMARY_FILE = "fewshot.json"
@@ -238,7 +256,7 @@ class _Run:
             base = 0.5 + 0.3 * n / len(c.heads)
             self.emit("choosing a head", base, f"{kind}: {len(folds)} folds")
             score = cross_validate(kind, encoder.model, clips, labels, num_classes, folds, c.seed, self.cancelled,
-                                   lambda acc, kind=kind: self.emit("choosing a head", base, kind, accuracy=acc))
+                                   lambda acc, kind=kind, base=base: self.emit("choosing a head", base, kind, accuracy=acc))
             scores.append(score)
             self.log(f"head {kind:9s} held-out clip accuracy {score.accuracy:.1%} ({sum(score.correct)}/{len(score.correct)})")
         return choose_head(scores), scores
