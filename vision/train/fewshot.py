@@ -49,6 +49,7 @@ from vision.train.fewshot_select import (
     Geometry,
     HeadScore,
     Threshold,
+    add_summaries,
     best_threshold,
     choose_head,
     cross_validate,
@@ -313,16 +314,18 @@ def _train(config: FewShotConfig, progress: Callable[[Progress], None] | None, c
     options = EmbedOptions(config.views, config.crops, config.mirror, config.seed)
     encoder = FrozenEncoder(ckpt, run.cache_root, options, config.device)
     clips = run.embed(encoder, classes, items)
+    add_summaries(encoder.model, clips)
     embedded = time.perf_counter()
 
     chosen, scores = run.select(encoder, clips, len(classes))
     kind = chosen.kind if chosen is not None else "prototype"
     threshold = run.calibrate(kind, encoder, clips, len(classes), chosen)
     run.emit("training", 0.9, f"{kind} head on all {len(clips)} clips")
-    w, m, y, _ = stack(clips, [c.item.label for c in clips])
-    model = fit_head(kind, encoder.model, w, m, y, len(classes), seed=config.seed, cancelled=run.cancelled,
+    batch = stack(clips, [c.item.label for c in clips])
+    model = fit_head(kind, encoder.model, batch.windows, batch.masks, batch.labels, len(classes), seed=config.seed,
+                     cancelled=run.cancelled, summary=batch.frozen(kind),
                      on_loss=lambda step, loss: run.emit("training", 0.9, kind, loss=loss))
-    geometry = Geometry.of(model, w, m, y, len(classes))
+    geometry = Geometry.of(model, batch, len(classes), batch.frozen(kind))
     test_accuracy = _test_accuracy(model, encoder, test_items, run) if test_items else None
     run.check()
     trained = time.perf_counter()

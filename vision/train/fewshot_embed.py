@@ -62,6 +62,7 @@ class ClipEmbedding:
     frames: int  # sampled frames of the clip as recorded
     seconds: float
     person: float | None  # share of frames with a person (pose clips), else None
+    summary: torch.Tensor | None = None  # (W, S) under the encoder's own LSTM (set by the run, not cached)
 
     @property
     def recorded(self) -> torch.Tensor:

@@ -44,17 +44,44 @@ def make_folds(labels: list[int], max_folds: int, seed: int = 0) -> list[np.ndar
     return [np.flatnonzero(fold_of == f) for f in range(k) if (fold_of == f).any()]
 
 
-def stack(clips: list[ClipEmbedding], labels: list[int], recorded_only: bool = False
-          ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Windows (N, T, D), masks (N, T), labels (N,) and clip index (N,) of some clips."""
-    windows, masks, ys, owner = [], [], [], []
+@dataclass(frozen=True)
+class Batch:
+    """Windows of some clips, stacked."""
+
+    windows: torch.Tensor  # (N, T, D)
+    masks: torch.Tensor  # (N, T)
+    labels: torch.Tensor  # (N,)
+    owner: torch.Tensor  # (N,) index of the clip in the list given
+    summary: torch.Tensor | None  # (N, S) under the encoder's LSTM, when the clips carry it
+
+    def frozen(self, kind: str) -> torch.Tensor | None:
+        """The summaries a head of `kind` reads, if they do not depend on its training."""
+        return None if kind == "lstm" else self.summary
+
+
+def stack(clips: list[ClipEmbedding], labels: list[int], recorded_only: bool = False) -> Batch:
+    """The windows of `clips` (as recorded only, or all versions) with per-window labels."""
+    windows, masks, ys, owner, summary = [], [], [], [], []
     for i, (clip, y) in enumerate(zip(clips, labels)):
         keep = clip.recorded if recorded_only else torch.ones(len(clip.windows), dtype=torch.bool)
         windows.append(clip.windows[keep])
         masks.append(clip.masks[keep])
         ys.append(torch.full((int(keep.sum()),), y, dtype=torch.long))
         owner.append(torch.full((int(keep.sum()),), i, dtype=torch.long))
-    return torch.cat(windows), torch.cat(masks), torch.cat(ys), torch.cat(owner)
+        if clip.summary is not None:
+            summary.append(clip.summary[keep])
+    return Batch(torch.cat(windows), torch.cat(masks), torch.cat(ys), torch.cat(owner),
+                 torch.cat(summary) if len(summary) == len(clips) else None)
+
+
+def add_summaries(model: ActionNet, clips: list[ClipEmbedding]) -> None:
+    """Every clip's window summaries under the encoder's own LSTM, in one pass: the prototype
+    and linear heads of every fold read these instead of running the LSTM again."""
+    all_windows = torch.cat([c.windows for c in clips])
+    all_masks = torch.cat([c.masks for c in clips])
+    out = summaries(model, all_windows, all_masks)
+    for clip, part in zip(clips, torch.split(out, [len(c.windows) for c in clips])):
+        clip.summary = part
 
 
 @dataclass(frozen=True)
@@ -65,15 +92,16 @@ class Geometry:
     scale: float  # 1 / (S * within-class variance)
 
     @classmethod
-    def of(cls, model: ActionNet, windows: torch.Tensor, masks: torch.Tensor, labels: torch.Tensor,
-           num_classes: int) -> "Geometry":
-        summary = summaries(model, windows, masks)
-        protos, var = prototypes(summary, labels, num_classes)
+    def of(cls, model: ActionNet, batch: Batch, num_classes: int, summary: torch.Tensor | None = None) -> Geometry:
+        """Of `model`'s summaries of `batch` (`summary`: already computed)."""
+        summary = summaries(model, batch.windows, batch.masks) if summary is None else summary
+        protos, var = prototypes(summary, batch.labels, num_classes)
         return cls(protos, 1.0 / (summary.shape[1] * var))
 
-    def distances(self, model: ActionNet, windows: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
+    def distances(self, model: ActionNet, batch: Batch, summary: torch.Tensor | None = None) -> torch.Tensor:
         """(N,) scaled squared distance of each window's summary to the nearest prototype."""
-        return torch.cdist(summaries(model, windows, masks), self.prototypes).square().min(1).values * self.scale
+        summary = summaries(model, batch.windows, batch.masks) if summary is None else summary
+        return torch.cdist(summary, self.prototypes).square().min(1).values * self.scale
 
 
 @dataclass
@@ -98,17 +126,19 @@ def cross_validate(kind: str, encoder: ActionNet, clips: list[ClipEmbedding], la
     score = HeadScore(kind)
     for f, held in enumerate(folds):
         train = [i for i in range(len(clips)) if i not in set(held.tolist())]
-        w, m, y, _ = stack([clips[i] for i in train], [labels[i] for i in train])
-        model = fit_head(kind, encoder, w, m, y, num_classes, seed=seed + f, cancelled=cancelled)
-        geometry = Geometry.of(model, w, m, y, num_classes)
-        hw, hm, hy, owner = stack([clips[i] for i in held], [labels[i] for i in held], recorded_only=True)
-        probs = predict(model, hw, hm)
-        score.known_distances += geometry.distances(model, hw, hm).tolist()
+        tb = stack([clips[i] for i in train], [labels[i] for i in train])
+        model = fit_head(kind, encoder, tb.windows, tb.masks, tb.labels, num_classes, seed=seed + f,
+                         cancelled=cancelled, summary=tb.frozen(kind))
+        geometry = Geometry.of(model, tb, num_classes, tb.frozen(kind))
+        hb = stack([clips[i] for i in held], [labels[i] for i in held], recorded_only=True)
+        probs = predict(model, hb.windows, hb.masks)
+        score.known_distances += geometry.distances(model, hb, hb.frozen(kind)).tolist()
         score.known_maxprob += probs.max(1).values.tolist()
         for j in range(len(held)):
-            clip_probs = probs[owner == j].mean(0)
-            score.correct.append(bool(int(clip_probs.argmax()) == int(hy[owner == j][0])))
-            score.clip_labels.append(int(hy[owner == j][0]))
+            clip_probs = probs[hb.owner == j].mean(0)
+            truth = int(hb.labels[hb.owner == j][0])
+            score.correct.append(bool(int(clip_probs.argmax()) == truth))
+            score.clip_labels.append(truth)
         if on_fold:
             on_fold(float(np.mean(score.correct)))
     return score
@@ -128,12 +158,13 @@ def outside_class_scores(kind: str, encoder: ActionNet, clips: list[ClipEmbeddin
         rest = [i for i, y in enumerate(labels) if y != c]
         outside = [i for i, y in enumerate(labels) if y == c]
         remap = {old: new for new, old in enumerate(sorted({labels[i] for i in rest}))}
-        w, m, y, _ = stack([clips[i] for i in rest], [remap[labels[i]] for i in rest])
-        model = fit_head(kind, encoder, w, m, y, len(remap), seed=seed + 100 + c, cancelled=cancelled)
-        geometry = Geometry.of(model, w, m, y, len(remap))
-        ow, om, _, _ = stack([clips[i] for i in outside], [0] * len(outside), recorded_only=True)
-        distances += geometry.distances(model, ow, om).tolist()
-        maxprob += predict(model, ow, om).max(1).values.tolist()
+        tb = stack([clips[i] for i in rest], [remap[labels[i]] for i in rest])
+        model = fit_head(kind, encoder, tb.windows, tb.masks, tb.labels, len(remap), seed=seed + 100 + c,
+                         cancelled=cancelled, summary=tb.frozen(kind))
+        geometry = Geometry.of(model, tb, len(remap), tb.frozen(kind))
+        ob = stack([clips[i] for i in outside], [0] * len(outside), recorded_only=True)
+        distances += geometry.distances(model, ob, ob.frozen(kind)).tolist()
+        maxprob += predict(model, ob.windows, ob.masks).max(1).values.tolist()
     return distances, maxprob
 
 
