@@ -39,6 +39,16 @@ def test_video_head_masks_padded_windows_exactly() -> None:
         _model(video_head=False).classify_summaries(long)
 
 
+def test_an_untrained_video_head_is_the_average_of_the_window_probabilities() -> None:
+    model = _model()
+    summaries, mask = torch.randn(2, 4, 12), torch.tensor([[1, 1, 1, 1], [1, 1, 0, 0]], dtype=torch.bool)
+    with torch.no_grad():
+        video = model.classify_summaries(summaries, mask).logits.softmax(1)
+        windows = model.head(summaries).softmax(2)  # (2, 4, C): the window classifier on each summary
+    torch.testing.assert_close(video[0], windows[0].mean(0))
+    torch.testing.assert_close(video[1], windows[1, :2].mean(0))
+
+
 @pytest.fixture(scope="module")
 def window_ckpt(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A (random-weight) window model for the synth_root classes, as --init."""

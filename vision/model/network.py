@@ -139,7 +139,7 @@ class ActionNet(nn.Module):
         if mask is None:
             mask = torch.ones(summaries.shape[:2], dtype=torch.bool, device=summaries.device)
         lengths_from_mask(mask.bool())  # the same prefix rule as frames within a window
-        return HeadOutput(*self.video(summaries, mask.bool()))
+        return HeadOutput(*self.video(summaries, self.head(summaries), mask.bool()))  # window classifier per summary
 
     def forward(self, clip: torch.Tensor, mask: torch.Tensor | None = None) -> ActionOutput:
         """Classify clips (B, T, 3, H, W) (pose: (B, T, FEATURE_DIM)); padded frames (mask False)

@@ -17,7 +17,7 @@ def backbone_blocks(encoder: nn.Module) -> list[nn.Module]:
     return blocks
 
 
-def _always_eval(module: nn.Module) -> None:
+def always_eval(module: nn.Module) -> None:
     """Keep `module` in eval mode whatever `.train()` says: frozen BatchNorm keeps its statistics."""
     module.eval()
     module.train = types.MethodType(lambda self, mode=True: nn.Module.train(self, False), module)  # type: ignore[method-assign]
@@ -32,7 +32,7 @@ def freeze_backbone(encoder: nn.Module, unfreeze_last: int = 0) -> int:
             continue
         for p in block.parameters():
             p.requires_grad_(False)
-        _always_eval(block)
+        always_eval(block)
     return len(trainable)
 
 

@@ -134,7 +134,6 @@ class Trainer:
             load_init_weights(model, init.path)
         if config.video_head:
             freeze_window_model(model)
-            freeze_backbone(model.encoder)  # BatchNorm statistics too
         elif config.frozen:
             freeze_backbone(model.encoder, config.unfreeze_last)
         # NHWC convolutions: faster on CUDA and, measured, 1.6-2.3x faster training on CPU too.

@@ -19,6 +19,7 @@ from vision.data.clips import dense_windows
 from vision.data.ucf import VideoItem
 from vision.engine.windows import encode_video, window_summaries
 from vision.model.network import ActionNet, HeadOutput
+from vision.train.freeze import always_eval
 
 
 class SummaryNet(nn.Module):
@@ -33,9 +34,13 @@ class SummaryNet(nn.Module):
 
 
 def freeze_window_model(model: ActionNet) -> None:
-    """Everything but the video head stops learning (and stays in eval mode)."""
+    """Everything but the video head stops learning and stays in eval mode (its BatchNorm
+    statistics, and no dropout in the window classifier the video head reads)."""
     for name, p in model.named_parameters():
         p.requires_grad_(name.startswith("video."))
+    for name, module in model.named_children():
+        if name != "video":
+            always_eval(module)
 
 
 @torch.no_grad()
