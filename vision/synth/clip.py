@@ -26,6 +26,8 @@ FPS_CHOICES = (15.0, 20.0, 24.0, 25.0, 29.97, 30.0)
 _POSTURE = {"spine_flex": 5, "neck_flex": 8, "neck_yaw": 8, "neck_side": 4, "pitch": 3,
             "sh_el": 4, "sh_az": 8, "elbow": 6, "hip_abd": 2, "knee": 3}  # fmt: skip
 _STILL = ("tx", "tz", "lift", "yaw")  # channels the posture tremor leaves alone
+# What a planted pose's footwork solved: personal offsets and tremor leave these alone.
+_PLANTED = {"pitch", "roll"} | {f"{s}_{c}" for s in SIDES for c in ("hip_flex", "hip_abd", "hip_rot", "knee", "ankle")}
 
 
 @dataclass(frozen=True)
@@ -69,12 +71,22 @@ def animate(action: str, body: BodyShape, rng: np.random.Generator, n_frames: in
 
 
 def _personal_style(pose: Pose, t: np.ndarray, rng: np.random.Generator) -> None:
-    """Constant posture offsets plus a slow tremor of about a degree on every joint."""
+    """Constant posture offsets plus a slow tremor of about a degree on every joint.
+
+    A pose whose legs were solved from planned footsteps (`pose.planted`) keeps its legs and
+    pelvis tilt: an offset there would lift or slide a planted foot (its own stance and sway
+    are part of the plan). The same random numbers are drawn either way.
+    """
     for name, spread in _POSTURE.items():
         for channel in ([name] if name in CHANNELS else [f"{s}_{name}" for s in SIDES]):
-            pose[channel] += rng.uniform(-spread, spread)
+            offset = rng.uniform(-spread, spread)
+            if not (pose.planted and channel in _PLANTED):
+                pose[channel] += offset
     moving = [i for i, c in enumerate(CHANNELS) if c not in _STILL]
-    pose.values[moving] += rng.uniform(0.3, 1.5) * smooth_noise(rng, t, 0.5, n=len(moving))
+    tremor = rng.uniform(0.3, 1.5) * pose.tremor * smooth_noise(rng, t, 0.5, n=len(moving))
+    if pose.planted:
+        tremor[[k for k, i in enumerate(moving) if CHANNELS[i] in _PLANTED]] = 0.0
+    pose.values[moving] += tremor
 
 
 def synthesize_clip(action: str, body: BodyShape, habits: CameraRange, rng: np.random.Generator,

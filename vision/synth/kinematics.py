@@ -4,6 +4,9 @@ The root is placed from the feet, not animated directly: every frame the lowest 
 touches the ground (plus `lift` for jumps), and the feet's horizontal motion relative to the
 pelvis is cancelled by the foot in contact, so stance feet do not slide and walking travels
 by exactly its stride. Marching in place travels nowhere; a squat stays over its feet.
+Poses solved from planned footsteps (`footwork`, `Pose.planted`) keep their feet still by
+construction; their contact choice is sharper, so a foot swinging just above the ground does
+not drag the body.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from vision.synth.skeleton import BodyShape, Pose
 from vision.synth.topology import MIRROR
 
 CONTACT_SOFTNESS = 0.008  # m: a sole point this much above the lowest still shares the support
+PLANTED_SOFTNESS = 0.002  # m: the same for planned footsteps, whose feet stand still by construction
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,10 @@ def _stand_on_feet(points: np.ndarray, pose: Pose, fps: float) -> np.ndarray:
     ground = soles[..., 1].min(1)  # (T,)
     # Soft choice of the contact points (heel strike, flat foot, toe-off, either foot), so the
     # support can change hands without a jump in velocity.
-    w = np.exp(-(soles[..., 1] - ground[:, None]) / CONTACT_SOFTNESS)
+    # Planned footsteps (pose.planted) put their feet down with no speed left: a harder choice
+    # keeps a swinging foot just above the ground from dragging the body along.
+    softness = PLANTED_SOFTNESS if pose.planted else CONTACT_SOFTNESS
+    w = np.exp(-(soles[..., 1] - ground[:, None]) / softness)
     w /= w.sum(1, keepdims=True)
     step = np.diff(soles[..., [0, 2]], axis=0)  # (T-1, 4, 2) sole motion relative to the pelvis
     velocity = -(0.5 * (w[1:] + w[:-1])[..., None] * step).sum(1)  # (T-1, 2)

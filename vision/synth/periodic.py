@@ -39,7 +39,7 @@ def jumping_jack(ctx: MotionContext) -> Pose:
 
 
 def _gait(ctx: MotionContext, run: bool) -> Pose:
-    """Walking or jogging, travelling along the facing direction or in place.
+    """Walking or jogging, travelling along the facing direction or in place (`walk`'s forward variant, `run`).
 
     Travel is not animated: the stance foot drives the root (see kinematics), so a forward
     stride moves the body exactly by its step and marching in place stays put.
@@ -65,6 +65,8 @@ def _gait(ctx: MotionContext, run: bool) -> Pose:
             p[f"{s}_knee"] = 5 + knee_peak * half_wave(np.cos(leg - 0.4)) ** 1.5
             p[f"{s}_ankle"] = 12 * np.sin(leg)  # toes up at heel strike, down at toe-off
         p[f"{s}_sh_az"] = ctx.u(75, 95)
+        if not run:  # the twist that makes the elbow bend forward in that plane (else the forearm swings inwards)
+            p[f"{s}_sh_tw"] = p[f"{s}_sh_az"] * ctx.u(0.8, 1.0)
         p[f"{s}_sh_el"] = 4 + arm_swing * -np.sin(leg)  # each arm swings with the opposite leg
         p[f"{s}_elbow"] = elbow + 10 * half_wave(-np.sin(leg))
     p["yaw"] = ctx.u(3, 7) * np.sin(ph) + ctx.u(-15, 15) * ctx.t / max(ctx.t[-1], 1e-3) * ctx.chance(0.3)
@@ -74,12 +76,6 @@ def _gait(ctx: MotionContext, run: bool) -> Pose:
     if run:  # a flight phase between the steps
         p["lift"] = ctx.u(0.02, 0.07) * a * _flight(np.sin(2 * ph - 0.8), 0.4)
     return p
-
-
-@action("walk")
-def walk(ctx: MotionContext) -> Pose:
-    """Walking across the view / towards or away from the camera, or marching in place."""
-    return _gait(ctx, run=False)
 
 
 @action("run")

@@ -86,6 +86,8 @@ class Pose:
         self.values = np.zeros((len(CHANNELS), n_frames))  # (C, T): rows are contiguous views
         self.info: dict[str, str | int | float | bool] = {}  # the variant a generator chose (for meta)
         self.momentum = False  # True: a flight keeps the ground speed (running); else it lands where it took off
+        self.planted = False  # True: legs and pelvis tilt solved from planned footsteps (footwork): no personal offsets there
+        self.tremor = 1.0  # scale of the personal joint tremor (a still person trembles less)
         for side in SIDES:
             for name, value in NEUTRAL.items():
                 self.values[CHANNEL_INDEX[f"{side}_{name}"]] = value
