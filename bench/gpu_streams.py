@@ -65,7 +65,7 @@ def sustained(ckpt, frames: list[np.ndarray], n: int, seconds: float) -> float:
     """Wall seconds to process `seconds` of n streams at 30 fps."""
     engine = StreamingClassifier(ckpt)
     ticks = int(seconds * 30)
-    for k in range(-40, 0):  # warm-up: fill the windows (graphs: capture every shape once)
+    for k in range(-60, 0):  # warm-up: 20 sampled frames fill the windows (graphs: every shape captured)
         engine.push_many([(s, frames[0], k / 30) for s in range(n)])
     torch.cuda.synchronize()
     t0 = time.perf_counter()
