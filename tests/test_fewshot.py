@@ -80,6 +80,10 @@ def test_threshold_separates_known_from_outside_scores() -> None:
     p = best_threshold([0.9, 0.8, 0.95], [0.5, 0.6], "probability")
     assert 0.6 < p.value <= 0.8 and p.accept_known == 1.0 and p.false_accept == 0.0
     assert best_threshold([0.1], [], "distance") is None
+    known, outside = [0.1, 0.2, 0.3, 0.4], [0.35, 0.36, 0.37, 0.9]
+    assert best_threshold(known, outside, "distance").accept_known == 0.75  # the best balance
+    floor = best_threshold(known, outside, "distance", min_accept=0.9)
+    assert floor.accept_known == 1.0 and floor.false_accept == 0.75  # known windows kept, at a price
 
 
 def test_prototype_head_is_the_nearest_prototype(pose_encoder: Path) -> None:

@@ -99,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--crops", type=int, help="temporal windows per version of a clip longer than the window (3)")
     _flag(f, "mirror", "left/right mirrored versions too (off: a class may be 'step left')")
     _flag(f, "unknown", "calibrate the 'unknown' answer (default on)")
+    f.add_argument("--min-accept", type=float, help="the 'unknown' answer must let through at least this share of "
+                   "held-out windows of the known classes (0.8); lower rejects more of other actions")
     r = p.add_argument_group("runtime")
     r.add_argument("--seed", type=int, help="random seed (0)")
     r.add_argument("--workers", type=int, help="DataLoader worker processes (0)")
@@ -129,7 +131,7 @@ def few_shot(args: argparse.Namespace) -> int:
               "heads": tuple(args.heads) if args.heads else None, "folds": args.folds, "views": args.views,
               "crops": args.crops, "mirror": args.mirror, "reject": args.unknown, "seed": args.seed,
               "device": str(resolve_device(args.device)), "cache_dir": args.cache_dir,
-              "max_bad_fraction": args.max_bad_fraction}
+              "max_bad_fraction": args.max_bad_fraction, "min_accept": args.min_accept}
     config = FewShotConfig(**{k: v for k, v in values.items() if v is not None})
     bar = tqdm(total=100, desc="few-shot", unit="%", leave=False, disable=args.quiet or None,
                bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}")

@@ -79,6 +79,7 @@ class FewShotConfig:
     crops: int = 3
     mirror: bool = False
     reject: bool = True  # calibrate the "unknown" answer
+    min_accept: float = 0.8  # ... keeping at least this share of held-out windows of known classes
     seed: int = 0
     device: str = "cpu"
     cache_dir: str | None = None  # tracked landmarks, frames and embeddings (default ~/.cache/vision-action)
@@ -270,8 +271,12 @@ class _Run:
         labels = [clip.item.label for clip in clips]
         distances, maxprob = outside_class_scores(kind, encoder.model, clips, labels, num_classes, self.config.seed,
                                                   self.cancelled)
-        by_distance = best_threshold(chosen.known_distances, distances, "distance")
-        by_prob = best_threshold(chosen.known_maxprob, maxprob, "probability") if num_classes >= 3 else None
+        floor = self.config.min_accept
+        by_distance = best_threshold(chosen.known_distances, distances, "distance", floor)
+        by_prob = best_threshold(chosen.known_maxprob, maxprob, "probability", floor) if num_classes >= 3 else None
+        for t in (by_distance, by_prob):
+            if t is not None:
+                self.log(f"unknown by {t.method}: accepts {t.accept_known:.0%} of known, {t.false_accept:.0%} of outside")
         best = by_distance if by_prob is None or by_distance.balanced >= by_prob.balanced else by_prob
         self.log(f"unknown: {best.method} {best.value:.3g} accepts {best.accept_known:.0%} of held-out windows of known "
                  f"classes, {best.false_accept:.0%} of windows of a class left out (false accepts)")

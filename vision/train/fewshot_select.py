@@ -182,8 +182,10 @@ class Threshold:
         return (self.accept_known + 1 - self.false_accept) / 2
 
 
-def best_threshold(known: list[float], outside: list[float], method: str) -> Threshold | None:
-    """The cut that maximises (accepted known + rejected outside) / 2; ties keep more knowns."""
+def best_threshold(known: list[float], outside: list[float], method: str, min_accept: float = 0.0
+                   ) -> Threshold | None:
+    """The cut that maximises (accepted known + rejected outside) / 2 among those accepting at
+    least `min_accept` of the known windows; ties keep more knowns."""
     if not known or not outside:
         return None
     sign = 1.0 if method == "distance" else -1.0  # accept when sign * score <= sign * cut
@@ -192,6 +194,8 @@ def best_threshold(known: list[float], outside: list[float], method: str) -> Thr
     best = None
     for cut in values:
         tar, far = float((k <= cut).mean()), float((o <= cut).mean())
+        if tar < min_accept and cut != values[-1]:
+            continue
         key = (tar + 1 - far, tar)
         if best is None or key > best[0]:
             best = (key, cut, tar, far)
