@@ -69,6 +69,8 @@ def test_folds_hold_out_whole_clips_and_never_a_class_s_only_clip() -> None:
         train = set(range(len(labels))) - set(fold.tolist())
         assert {labels[i] for i in train} == {0, 1, 2}  # every class keeps training clips
     assert make_folds([0, 1, 2], 5) == []  # one clip each: no held-out check
+    loo = make_folds([0, 0, 0, 1, 1, 1, 2], max_folds=6)  # leave-one-clip-out
+    assert [f.tolist() for f in loo] == [[0], [1], [2], [3], [4], [5]]
 
 
 def test_threshold_separates_known_from_outside_scores() -> None:

@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "else another checkpoint under weights/ of the chosen input)")
     f.add_argument("--heads", nargs="+", choices=["prototype", "linear", "lstm"],
                    help="heads to compare on held-out folds (all three)")
-    f.add_argument("--folds", type=int, help="at most this many held-out folds of whole clips (5)")
+    f.add_argument("--folds", type=int, help="at most this many held-out folds of whole clips (5); as many as there are clips: leave-one-clip-out")
     f.add_argument("--views", type=int, help="versions of each clip: as recorded + augmented ones (6)")
     f.add_argument("--crops", type=int, help="temporal windows per version of a clip longer than the window (3)")
     _flag(f, "mirror", "left/right mirrored versions too (off: a class may be 'step left')")

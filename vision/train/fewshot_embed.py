@@ -36,7 +36,7 @@ from vision.engine.windows import encode_features
 from vision.errors import DatasetError, VideoError
 from vision.pose.features import body_height, sequence_features
 
-EMBED_VERSION = 1
+EMBED_VERSION = 2
 TRACK_RATE = 1.5  # clips are tracked at this multiple of the model's fps (room for speed changes)
 MIN_PERSON = 0.5  # a clip "has a person" when this share of its frames shows one
 
@@ -195,7 +195,7 @@ class FrozenEncoder:
         else:
             decoded = self.frames.load(item.path)
             frames = np.asarray(decoded.frames)
-            versions = self._rgb_versions(frames)
+            versions = self._rgb_versions(frames, int(rng.integers(2**31)))
             encoded = self._encode_rgb(torch.cat(versions))
             person = None
             seconds = float(decoded.times[-1] - decoded.times[0]) + (1 / self.clip.fps if self.clip.fps else 0.0)
@@ -223,11 +223,13 @@ class FrozenEncoder:
             out.append(sequence_features(augment(lms, seq.size, rng)))
         return out
 
-    def _rgb_versions(self, frames: np.ndarray) -> list[torch.Tensor]:
+    def _rgb_versions(self, frames: np.ndarray, seed: int) -> list[torch.Tensor]:
         """Preprocessed frames (n, 3, S, S) as recorded and `views - 1` augmented versions
         (one crop and colour draw per version; flips only with `mirror`)."""
         augment = TrainAugment(self.clip, flip=self.options.mirror, scale=(0.7, 1.0))
-        return [preprocess_frames(frames, self.clip)] + [augment(frames) for _ in range(self.options.views - 1)]
+        with torch.random.fork_rng():  # torchvision draws from torch's global generator: the same versions every run
+            torch.manual_seed(seed)
+            return [preprocess_frames(frames, self.clip)] + [augment(frames) for _ in range(self.options.views - 1)]
 
     @torch.no_grad()
     def _encode_rgb(self, x: torch.Tensor, batch: int = 64) -> torch.Tensor:

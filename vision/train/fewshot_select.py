@@ -27,11 +27,19 @@ Cancelled = Callable[[], bool]
 
 
 def make_folds(labels: list[int], max_folds: int, seed: int = 0) -> list[np.ndarray]:
-    """Held-out clip indices per fold; classes with one clip are never held out."""
+    """Held-out clip indices per fold; classes with one clip are never held out.
+
+    Fold j holds clip j of every class (so at most as many folds as the biggest class has
+    clips); with `max_folds` at least the number of clips that can be held out, every such
+    clip is a fold of its own (leave-one-clip-out).
+    """
     labels_arr = np.asarray(labels)
     counts = np.bincount(labels_arr)
     if counts.max(initial=0) < 2 or max_folds < 2:
         return []
+    eligible = np.flatnonzero(counts[labels_arr] >= 2)
+    if max_folds >= len(eligible):
+        return [np.array([i]) for i in eligible]
     k = int(min(max_folds, counts.max()))
     rng = np.random.default_rng(seed)
     fold_of = np.full(len(labels_arr), -1)
