@@ -1,13 +1,14 @@
 """Per-frame pose features: what the pose action model reads instead of pixels.
 
-A frame's feature vector (`FEATURE_DIM` floats) holds the 33 landmarks on a person-centred
-canvas — centred on the hips, scaled by a robust estimate of the person's height, so the same
+A frame's feature vector (`FEATURE_DIM` floats) holds the 33 landmarks (x, y, visibility; not
+BlazePose's z, which is noisy and which synthetic motion would have to model too well) on a
+person-centred canvas — centred on the hips, scaled by a robust estimate of the person's height, so the same
 pose gives the same numbers near or far, left or right in the picture — and four numbers for
 what that normalisation removes: a presence flag and the hip velocity (x, y) and growth of the
 body since the previous sampled frame, in body heights. The velocity is what tells walking
 across the view (or towards the camera) from marching in place.
 
-    u, v = (x - hip_x) / height, (y - hip_y) / height;  z / height;  visibility
+    u, v = (x - hip_x) / height, (y - hip_y) / height;  visibility
     [present, dx / height, dy / height, d log height]   (0 when the previous frame had nobody)
 
 The model renders u, v as heatmaps itself (`vision.model.pose_encoder`); `CanvasTransform`
@@ -22,8 +23,9 @@ import numpy as np
 
 NUM_LANDMARKS = 33
 SIDE_DIM = 4  # present, dx, dy, dlog(height)
-FEATURE_DIM = NUM_LANDMARKS * 4 + SIDE_DIM
-PRESENT = NUM_LANDMARKS * 4  # index of the presence flag
+POINT_DIM = 3  # u, v, visibility per landmark
+FEATURE_DIM = NUM_LANDMARKS * POINT_DIM + SIDE_DIM
+PRESENT = NUM_LANDMARKS * POINT_DIM  # index of the presence flag
 CANVAS_EXTENT = 1.6  # the canvas spans this many body heights, centred on the hips
 
 # (a, b, typical length / body height): 2D segment lengths only shrink when foreshortened, so
@@ -82,18 +84,17 @@ def sequence_features(landmarks: np.ndarray) -> np.ndarray:
         return out
     hip = _point(lms, (23, 24))  # (T, 2)
     height = body_height(lms)
-    canvas = np.empty_like(lms)
+    canvas = np.empty(lms.shape[:2] + (POINT_DIM,))
     canvas[..., :2] = (lms[..., :2] - hip[:, None]) / height[:, None, None]
-    canvas[..., 2] = lms[..., 2] / height[:, None]
-    canvas[..., 3] = lms[..., 3]
-    out[present, : NUM_LANDMARKS * 4] = np.clip(canvas[present], -4, 4).reshape(-1, NUM_LANDMARKS * 4)
-    out[present, NUM_LANDMARKS * 4] = 1.0
+    canvas[..., 2] = lms[..., 3]
+    out[present, :PRESENT] = np.clip(canvas[present], -4, 4).reshape(-1, PRESENT)
+    out[present, PRESENT] = 1.0
     both = present[1:] & present[:-1]
     step = np.zeros((t, 3))
     step[1:, :2] = (hip[1:] - hip[:-1]) / height[1:, None]
     step[1:, 2] = np.log(height[1:] / height[:-1])
     step[1:][~both] = 0.0
-    out[:, NUM_LANDMARKS * 4 + 1:] = np.clip(np.nan_to_num(step), -1, 1)
+    out[:, PRESENT + 1:] = np.clip(np.nan_to_num(step), -1, 1)
     return out
 
 
