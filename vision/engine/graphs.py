@@ -173,8 +173,11 @@ class GraphedActionNet:
 
 
 def use_cuda_graphs(ckpt: Checkpoint) -> Checkpoint:
-    """The checkpoint with its model replaying CUDA graphs; unchanged off CUDA or on an export backend."""
+    """The checkpoint with its model replaying CUDA graphs; unchanged off CUDA, on an export
+    backend, or for a pose model (its frames are landmark features, tracked per stream)."""
     model = ckpt.model
     if not isinstance(model, nn.Module) or next(model.parameters()).device.type != "cuda":
+        return ckpt
+    if ckpt.model_config.input != "rgb":
         return ckpt
     return dataclasses.replace(ckpt, model=GraphedActionNet(fuse_conv_bn(model)))

@@ -28,7 +28,7 @@ from vision.data.posedata import LandmarkCache, PoseAugment, PoseClipDataset
 from vision.data.transforms import TrainAugment
 from vision.data.ucf import VideoItem, index_dataset
 from vision.device import resolve_device
-from vision.errors import CheckpointError
+from vision.errors import CheckpointError, ConfigError
 from vision.model import ActionNet, build_model
 from vision.model.network import FeatureHead
 from vision.model.sequence import set_tbptt
@@ -85,6 +85,8 @@ class Trainer:
         if init is not None and init.labels != self.labels:
             raise CheckpointError(f"{config.init}: its classes differ from the dataset's "
                                   f"({len(init.labels)} vs {len(self.labels)})")
+        if config.video_head and init.model_config.input != "rgb":
+            raise ConfigError(f"{config.init}: --video-head builds on RGB window models only (this one is {init.model_config.input})")
         # A video head reads its window model's windows: that model's clip sampling, too.
         self.clip = init.clip_config if config.video_head else config.clip_config()
         cache_root = (config.cache_dir or default_cache_dir()) if config.cache else None
