@@ -254,11 +254,19 @@ class _Run:
             self.warn("every class has one clip: no held-out check; using the prototype head")
             return None, []
         scores = []
+        share = 0.3 / len(c.heads)  # of the whole run, per head tried
         for n, kind in enumerate(c.heads):
-            base = 0.5 + 0.3 * n / len(c.heads)
+            base = 0.5 + share * n
             self.emit("choosing a head", base, f"{kind}: {len(folds)} folds")
+            where = {"done": base}
+
+            def fold_done(k: int, acc: float, kind: str = kind, base: float = base, where: dict = where) -> None:
+                where["done"] = base + share * k / len(folds)
+                self.emit("choosing a head", where["done"], f"{kind}: fold {k}/{len(folds)}", accuracy=acc)
+
             score = cross_validate(kind, encoder.model, clips, labels, num_classes, folds, c.seed, self.cancelled,
-                                   lambda acc, kind=kind, base=base: self.emit("choosing a head", base, kind, accuracy=acc))
+                                   fold_done, lambda step, loss, kind=kind, where=where:
+                                   self.emit("choosing a head", where["done"], kind, loss=loss))
             scores.append(score)
             self.log(f"head {kind:9s} held-out clip accuracy {score.accuracy:.1%} ({sum(score.correct)}/{len(score.correct)})")
         return choose_head(scores), scores

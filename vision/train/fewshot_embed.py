@@ -33,7 +33,7 @@ from vision.data.transforms import TrainAugment, preprocess_frames
 from vision.data.ucf import LANDMARK_SUFFIX, VideoItem
 from vision.engine.posefront import MIN_BODY, TRACK_SHORT_SIDE
 from vision.engine.windows import encode_features
-from vision.errors import DatasetError, VideoError
+from vision.errors import ConfigError, DatasetError, VideoError
 from vision.pose.features import body_height, sequence_features
 
 EMBED_VERSION = 2
@@ -131,6 +131,8 @@ class FrozenEncoder:
     """
 
     def __init__(self, ckpt: Checkpoint, cache_root: Path | None, options: EmbedOptions, device: str = "cpu") -> None:
+        if ckpt.model_config.input not in ("pose", "rgb"):
+            raise ConfigError(f"{ckpt.path}: few-shot builds on pose or rgb encoders, not {ckpt.model_config.input!r}")
         self.ckpt, self.options = ckpt, options
         self.clip: ClipConfig = ckpt.clip_config
         self.is_pose = ckpt.model_config.input == "pose"

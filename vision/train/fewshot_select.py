@@ -129,14 +129,16 @@ class HeadScore:
 
 def cross_validate(kind: str, encoder: ActionNet, clips: list[ClipEmbedding], labels: list[int], num_classes: int,
                    folds: list[np.ndarray], seed: int, cancelled: Cancelled,
-                   on_fold: Callable[[float], None] | None = None) -> HeadScore:
-    """Train `kind` on all but each fold, score the fold's clips as recorded."""
+                   on_fold: Callable[[int, float], None] | None = None,
+                   on_loss: Callable[[int, float], None] | None = None) -> HeadScore:
+    """Train `kind` on all but each fold, score the fold's clips as recorded. `on_fold(folds
+    done, accuracy so far)` after each fold; `on_loss(step, loss)` while a fold's head trains."""
     score = HeadScore(kind)
     for f, held in enumerate(folds):
         train = [i for i in range(len(clips)) if i not in set(held.tolist())]
         tb = stack([clips[i] for i in train], [labels[i] for i in train])
         model = fit_head(kind, encoder, tb.windows, tb.masks, tb.labels, num_classes, seed=seed + f,
-                         cancelled=cancelled, summary=tb.frozen(kind))
+                         cancelled=cancelled, summary=tb.frozen(kind), on_loss=on_loss)
         geometry = Geometry.of(model, tb, num_classes, tb.frozen(kind))
         hb = stack([clips[i] for i in held], [labels[i] for i in held], recorded_only=True)
         probs = predict(model, hb.windows, hb.masks)
@@ -148,7 +150,7 @@ def cross_validate(kind: str, encoder: ActionNet, clips: list[ClipEmbedding], la
             score.correct.append(bool(int(clip_probs.argmax()) == truth))
             score.clip_labels.append(truth)
         if on_fold:
-            on_fold(float(np.mean(score.correct)))
+            on_fold(f + 1, float(np.mean(score.correct)))
     return score
 
 
