@@ -32,13 +32,14 @@ from PyQt6.QtWidgets import (
 
 from app.cliprecorder import RecordedClip
 from app.plot import TrainingPlot
-from app.teachrecord import RecordFlow
+from app.teachrecord import RecordFlow, landmark_cache
 from app.teachstore import TeachError, TeachStore
-from app.trainworker import TrainWorker
+from app.trainworker import TrainWorker, describe
 from vision.train.fewshot import FewShotConfig, FewShotResult, Progress, default_encoder
 
 if TYPE_CHECKING:
     from app.window import MainWindow
+
 
 def app_data_dir() -> Path:
     """The user data folder (Qt's AppDataLocation, e.g. ~/.local/share/vision-action/vision-app)."""
@@ -286,20 +287,7 @@ class TeachPanel(QWidget):
         self.flow.abort("the source changed")
 
     def _landmark_cache(self):  # noqa: ANN202 (SampledLandmarkCache | None)
-        """Where training will look for the clips' landmarks (the pose encoder's tracking rate)."""
-        from vision.checkpoint import read_checkpoint_info
-        from vision.errors import CheckpointError
-        from vision.train.fewshot_embed import TRACK_RATE, SampledLandmarkCache
-
-        path = self.encoder or default_encoder("pose")
-        try:
-            info = read_checkpoint_info(path) if path else None
-        except CheckpointError:
-            info = None
-        if info is None or info.model_config.input != "pose":
-            return None
-        fps = info.clip_config.fps
-        return SampledLandmarkCache(self.cache_dir / "pose", None if fps is None else fps * TRACK_RATE)
+        return landmark_cache(self.encoder or default_encoder("pose"), self.cache_dir)
 
     def _on_flow(self) -> None:
         """The recording flow changed something: the lists, and what may be pressed."""
@@ -360,14 +348,7 @@ class TeachPanel(QWidget):
         self._finish_worker()
         seconds = time.perf_counter() - self._started
         self.trained = result
-        held = "n/a (one clip per label)" if result.accuracy is None else f"{result.accuracy:.0%}"
-        lines = [f"<b>held-out accuracy {held}</b> ({result.head} head, {result.input} encoder, {seconds:.1f} s)"]
-        lines += [f"{name}: {right}/{total} held-out clips right" for name, (right, total) in result.per_class.items()]
-        if result.rejection:
-            r = result.rejection
-            lines.append(f"unknown: {r['false_accept']:.0%} false accepts on a left-out label")
-        lines += [f"<span style='color:#ffb74d'>{w}</span>" for w in result.warnings]
-        self.result.setText("<br>".join(lines))
+        self.result.setText(describe(result, seconds))
         self.progress.setValue(100)
         self._say("live: the new model is running")
         if self.previous_weights is None or self.window.weights != str(result.checkpoint):

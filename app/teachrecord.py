@@ -24,6 +24,23 @@ if TYPE_CHECKING:
 MIN_PERSON = 0.5  # below this share of frames with somebody, a clip is kept only if the user says so
 
 
+def landmark_cache(encoder: str | Path | None, cache_dir: Path):  # noqa: ANN201 (SampledLandmarkCache | None)
+    """Where few-shot training on `encoder` looks for a clip's landmarks (its tracking rate), so
+    a recording can leave them there; None unless `encoder` is a pose checkpoint."""
+    from vision.checkpoint import read_checkpoint_info
+    from vision.errors import CheckpointError
+    from vision.train.fewshot_embed import TRACK_RATE, SampledLandmarkCache
+
+    try:
+        info = read_checkpoint_info(encoder) if encoder else None
+    except CheckpointError:
+        info = None
+    if info is None or info.model_config.input != "pose":
+        return None
+    fps = info.clip_config.fps
+    return SampledLandmarkCache(Path(cache_dir) / "pose", None if fps is None else fps * TRACK_RATE)
+
+
 class RecordFlow(QObject):
     """Signals: `said(text, error)` for the panel's status line, `clips_changed()`."""
 

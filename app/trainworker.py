@@ -15,6 +15,7 @@ from PyQt6.QtCore import QThread, pyqtSignal
 from vision.errors import VisionError
 from vision.train.fewshot import (
     FewShotConfig,
+    FewShotResult,
     Progress,
     TrainingCancelled,
     train_few_shot,
@@ -60,3 +61,14 @@ class TrainWorker(QThread):
 
     def _progress(self, p: Progress) -> None:
         self.progress.emit(p)
+
+
+def describe(result: FewShotResult, seconds: float) -> str:
+    """The panel's summary of a finished run (rich text): accuracy, a line per label, unknown, warnings."""
+    held = "n/a (one clip per label)" if result.accuracy is None else f"{result.accuracy:.0%}"
+    lines = [f"<b>held-out accuracy {held}</b> ({result.head} head, {result.input} encoder, {seconds:.1f} s)"]
+    lines += [f"{name}: {right}/{total} held-out clips right" for name, (right, total) in result.per_class.items()]
+    if result.rejection:
+        lines.append(f"unknown: {result.rejection['false_accept']:.0%} false accepts on a left-out label")
+    lines += [f"<span style='color:#ffb74d'>{w}</span>" for w in result.warnings]
+    return "<br>".join(lines)

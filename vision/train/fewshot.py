@@ -178,6 +178,7 @@ class _Run:
         self._progress = progress or (lambda p: None)
         self.cancelled = cancelled or (lambda: False)
         self.warnings: list[str] = []
+        self.skipped: list[tuple[str, str]] = []  # (path, reason) of clips left out
         self.cache_root = Path(config.cache_dir) if config.cache_dir else _default_cache_root()
 
     def emit(self, stage: str, done: float, message: str = "", loss: float | None = None,
@@ -354,7 +355,7 @@ def _train(config: FewShotConfig, progress: Callable[[Progress], None] | None, c
         None if threshold is None else asdict(threshold), test_accuracy,
         [{"path": str(c.item.path), "class": classes[c.item.label], "seconds": round(c.seconds, 2), "frames": c.frames,
           "person": None if c.person is None else round(c.person, 3)} for c in clips],
-        getattr(run, "skipped", []), run.warnings,
+        run.skipped, run.warnings,
     )
     result.seconds = {"embed": embedded - start, "heads": trained - embedded}
     extra = _extra(config, result, geometry, threshold, ckpt.clip_config)
