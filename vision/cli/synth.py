@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
 def build_parser() -> argparse.ArgumentParser:
     from vision.synth.actions import CLASSES as POSE_CLASSES
+    from vision.video.paths import PATH_ACTIONS
     from vision.video.synth import ACTIONS
 
     p = argparse.ArgumentParser(
@@ -20,6 +21,9 @@ def build_parser() -> argparse.ArgumentParser:
         "trainlist01.txt and testlist01.txt.",
     )
     p.add_argument("out_dir", help="output directory (created if missing); with --sequence, the video file")
+    p.add_argument("--style", choices=["shapes", "paths"], default="shapes", help="shapes (default): polygons and "
+                   "stick figures moving, turning, scaling, waving; paths: another generator, one object (ball, ring, "
+                   f"sprite...) moving along a path ({' '.join(PATH_ACTIONS)}) in other scenes")
     p.add_argument("--pose", action="store_true", help="synthesise 3D human motion as BlazePose landmark sequences "
                    "(.npz per clip, see vision/data/landmarks.py) instead of shape videos")
     p.add_argument("--include-other", action="store_true", help="--pose: add the 'other' class (random motion that "
@@ -71,18 +75,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.render_videos < 0:
         print("vision-synth: error: --render-videos must be >= 0", file=sys.stderr)
         return 2
+    if args.style != "shapes" and (args.pose or args.sequence):
+        print("vision-synth: error: --style paths writes a dataset of videos (no --pose or --sequence)", file=sys.stderr)
+        return 2
     if args.sequence:
         return _write_sequence(args)
     if args.pose:
         return _write_pose_dataset(args)
     options = SynthOptions(
-        classes=parse_classes(args.classes),
+        classes=parse_classes(args.classes, args.style),
         clips_per_class=args.clips_per_class,
         clips_per_group=args.clips_per_group,
         test_fraction=args.test_fraction,
         seed=args.seed,
         suffix="." + args.format,
         seconds=tuple(args.seconds),
+        style=args.style,
     )
     bar = tqdm(total=len(options.classes) * options.clips_per_class, unit="clip", disable=args.quiet)
     try:

@@ -10,10 +10,12 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from vision.video import paths
 from vision.video.encode import write_video
 from vision.video.synth import ACTIONS, FIGURE_ACTIONS, random_appearance, random_clip_spec, recolor, render_clip
 
 CRLF = "\r\n"  # UCF101's own split files use Windows line ends
+STYLES = {"shapes": ACTIONS, "paths": paths.PATH_ACTIONS}  # generator -> its classes
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class SynthOptions:
     seed: int = 0
     suffix: str = ".avi"
     seconds: tuple[float, float] = (2.0, 4.0)
+    style: str = "shapes"  # "shapes": vision.video.synth; "paths": vision.video.paths (another generator)
 
 
 def clip_name(action: str, group: int, clip: int, suffix: str) -> str:
@@ -57,9 +60,12 @@ def make_synth_dataset(
     out = Path(out_dir)
     train_lines: list[str] = []
     test_lines: list[str] = []
-    unknown = [c for c in options.classes if c not in ACTIONS]
+    if options.style not in STYLES:
+        raise ValueError(f"unknown style {options.style!r}; known: {', '.join(STYLES)}")
+    known = STYLES[options.style]
+    unknown = [c for c in options.classes if c not in known]
     if unknown:
-        raise ValueError(f"unknown classes {unknown}; known: {', '.join(ACTIONS)}")
+        raise ValueError(f"unknown {options.style} classes {unknown}; known: {', '.join(known)}")
     layout = group_layout(options.clips_per_class, options.clips_per_group)
     tests = test_groups(max(g for g, _ in layout), options.test_fraction)
     for action in options.classes:
@@ -90,6 +96,8 @@ def write_split_files(out: Path, classes: Sequence[str], train_lines: list[str],
 def _render_one(job: tuple[Path, SynthOptions, str, int, int]) -> str:
     """Render and write one clip; returns its file name."""
     out, options, action, group, clip = job
+    if options.style == "paths":
+        return _render_path(job)
     action_key = ACTIONS.index(action)  # stable seeds whatever subset is asked for
     # A group is one actor and scene acting out *every* class (seeded by group only),
     # so appearance carries no label: only motion transfers to unseen test groups.
@@ -107,8 +115,19 @@ def _render_one(job: tuple[Path, SynthOptions, str, int, int]) -> str:
     return name
 
 
-def parse_classes(names: Sequence[str] | None) -> tuple[str, ...]:
-    """Class names from the CLI (comma or space separated); all actions when empty."""
+def _render_path(job: tuple[Path, SynthOptions, str, int, int]) -> str:
+    """`--style paths`: one object following its class's path, the group's look, colours per clip."""
+    out, options, action, group, clip = job
+    look = paths.random_look(np.random.default_rng([options.seed, 1000 + group]))
+    rng = np.random.default_rng([options.seed, 1000 + paths.PATH_ACTIONS.index(action), group, clip])
+    width, height, fps, n = paths.random_spec(rng, options.seconds)
+    name = clip_name(action, group, clip, options.suffix)
+    write_video(out / action / name, paths.render_path_clip(action, look, rng, width, height, fps, n), fps)
+    return name
+
+
+def parse_classes(names: Sequence[str] | None, style: str = "shapes") -> tuple[str, ...]:
+    """Class names from the CLI (comma or space separated); all of the style's actions when empty."""
     if not names:
-        return ACTIONS
+        return STYLES.get(style, ACTIONS)
     return tuple(n for item in names for n in item.split(",") if n)
