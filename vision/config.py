@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from vision.errors import ConfigError
 
 POOLINGS = ("last", "mean", "max", "attention", "multihead")
-INPUTS = ("rgb", "pose")
+INPUTS = ("rgb", "pose", "motion", "rgb+motion", "flow", "rgb+flow")
 POSE_FEATURES = ("heatmap", "coords", "fused")
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -43,7 +43,10 @@ class ModelConfig:
     attention_heads: int = 4  # heads of `pooling="multihead"` (nn.MultiheadAttention)
     video_head: bool = False  # hierarchical head: an upper LSTM + attention over window summaries
     video_hidden: int = 128  # its LSTM size
-    input: str = "rgb"  # "rgb": frames; "pose": body landmarks (vision.pose.features) per frame
+    # "rgb": frames; "pose": body landmarks (vision.pose.features) per frame; "motion": the difference
+    # of each sampled frame from the one before, "flow": the optical flow between them, "rgb+motion"
+    # and "rgb+flow": RGB with either (vision.data.motion)
+    input: str = "rgb"
     pose_features: str = "fused"  # pose input: "heatmap" (rendered, CNN), "coords" (MLP) or "fused"
 
     def __post_init__(self) -> None:
@@ -66,6 +69,9 @@ class ModelConfig:
             raise ConfigError(f"input must be one of {', '.join(INPUTS)}, got {self.input!r}")
         if self.pose_features not in POSE_FEATURES:
             raise ConfigError(f"pose_features must be one of {', '.join(POSE_FEATURES)}, got {self.pose_features!r}")
+        if self.input in ("rgb+motion", "flow", "rgb+flow") and self.backbone != "tiny":
+            raise ConfigError(f"input {self.input} ({'2' if self.input == 'flow' else '5-6'} channels) needs the "
+                              f"tiny backbone, not {self.backbone} (input motion, frame differences, has 3)")
         if self.attention_heads < 1 or self.video_hidden < 1:
             raise ConfigError("attention_heads and video_hidden must be >= 1")
         if self.pooling == "multihead" and self.temporal_width % self.attention_heads:

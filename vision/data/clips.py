@@ -12,6 +12,7 @@ import torch
 
 from vision.config import ClipConfig
 from vision.data.cache import FrameCache
+from vision.data.motion import consecutive_motion, has_motion
 from vision.data.transforms import preprocess_frames
 from vision.data.ucf import VideoItem
 
@@ -24,6 +25,18 @@ def random_segment(n: int, t: int, generator: torch.Generator | None = None) -> 
         return np.arange(n)
     start = int(torch.randint(0, n - t + 1, (1,), generator=generator))
     return np.arange(start, start + t)
+
+
+def speed_segment(n: int, t: int, jitter: float, generator: torch.Generator | None = None) -> np.ndarray:
+    """Speed jitter: T indices one `rate` apart at a random start, `rate` drawn log-uniformly in
+    [1/(1+jitter), 1+jitter] (rounded to frames; slower than recorded repeats a frame now and then,
+    faster skips). The rate is drawn once, so the segment has the largest start range it allows."""
+    rate = float(np.exp((torch.rand(1, generator=generator).item() * 2 - 1) * np.log1p(jitter)))
+    span = (t - 1) * rate
+    if n - 1 <= span:  # too short at this rate: the whole video, at its own pace
+        return random_segment(n, t, generator)
+    start = torch.rand(1, generator=generator).item() * (n - 1 - span)
+    return np.round(start + np.arange(t) * rate).astype(np.int64)
 
 
 def center_segment(n: int, t: int) -> np.ndarray:
@@ -60,7 +73,7 @@ def spread_windows(n: int, t: int, k: int) -> list[np.ndarray]:
 
 
 def pad_clip(clip: torch.Tensor, t: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Zero-pad (n, 3, S, S) to (T, 3, S, S); return it with its (T,) valid-step mask."""
+    """Zero-pad (n, C, S, S) to (T, C, S, S); return it with its (T,) valid-step mask."""
     n = clip.shape[0]
     mask = torch.zeros(t, dtype=torch.bool)
     mask[:n] = True
@@ -70,7 +83,7 @@ def pad_clip(clip: torch.Tensor, t: int) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 class ClipDataset(torch.utils.data.Dataset):
-    """Yields `(clip (T, 3, S, S) float32, mask (T,) bool, label)` for indexed videos.
+    """Yields `(clip (T, C, S, S) float32, mask (T,) bool, label)` for indexed videos.
 
     Args:
         items: the videos.
@@ -78,6 +91,9 @@ class ClipDataset(torch.utils.data.Dataset):
         cache: where decoded frames come from.
         mode: `random` segment (training), `center` segment or `uniform` spread (evaluation).
         augment: maps (n, H, W, 3) uint8 frames to a normalised tensor; None = plain preprocessing.
+        input: the model's `ModelConfig.input`; with motion, each clip also reads the frame before
+            its first, augmented with the clip, for that frame's difference (`vision.data.motion`).
+        speed_jitter: `random` mode: playback-rate jitter (0: consecutive frames, see `speed_segment`).
     """
 
     def __init__(
@@ -87,12 +103,16 @@ class ClipDataset(torch.utils.data.Dataset):
         cache: FrameCache,
         mode: SampleMode = "center",
         augment: Callable[[np.ndarray], torch.Tensor] | None = None,
+        input: str = "rgb",
+        speed_jitter: float = 0.0,
     ) -> None:
         self.items = list(items)
         self.clip = clip
         self.cache = cache
         self.mode = mode
         self.augment = augment
+        self.input = input
+        self.speed_jitter = speed_jitter
 
     def __len__(self) -> int:
         return len(self.items)
@@ -100,7 +120,7 @@ class ClipDataset(torch.utils.data.Dataset):
     def indices(self, n: int) -> np.ndarray:
         t = self.clip.num_frames
         if self.mode == "random":
-            return random_segment(n, t)
+            return speed_segment(n, t, self.speed_jitter) if self.speed_jitter > 0 else random_segment(n, t)
         if self.mode == "uniform":
             return uniform_indices(n, t)
         return center_segment(n, t)
@@ -108,8 +128,16 @@ class ClipDataset(torch.utils.data.Dataset):
     def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor, int]:
         item = self.items[i]
         frames = self.cache.load(item.path).frames
-        picked = np.asarray(frames[self.indices(len(frames))])  # (n, H, W, 3), read from the memmap
+        index = self.indices(len(frames))
+        motion = has_motion(self.input)
+        before = index[0] - max(1, index[1] - index[0] if len(index) > 1 else 1) if motion else -1
+        if before >= 0:  # the frame before the clip, at the clip's own rate
+            index = np.concatenate([[before], index])
+        picked = np.asarray(frames[index])  # (n, H, W, 3), read from the memmap
         x = self.augment(picked) if self.augment else preprocess_frames(picked, self.clip)
+        if motion:
+            x = consecutive_motion(x[1:], self.input, self.clip, x[0]) if before >= 0 else \
+                consecutive_motion(x, self.input, self.clip)
         clip, mask = pad_clip(x, self.clip.num_frames)
         return clip, mask, item.label
 
@@ -117,8 +145,9 @@ class ClipDataset(torch.utils.data.Dataset):
 class FeatureClipDataset(ClipDataset):
     """Like `ClipDataset`, but yields cached backbone feature maps `(T, C, h, w)` instead of frames."""
 
-    def __init__(self, items: Sequence[VideoItem], clip: ClipConfig, features, mode: SampleMode = "center") -> None:
-        super().__init__(items, clip, features.frames, mode)
+    def __init__(self, items: Sequence[VideoItem], clip: ClipConfig, features, mode: SampleMode = "center",
+                 speed_jitter: float = 0.0) -> None:
+        super().__init__(items, clip, features.frames, mode, speed_jitter=speed_jitter)
         self.features = features
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor, int]:
@@ -127,3 +156,17 @@ class FeatureClipDataset(ClipDataset):
         picked = torch.from_numpy(np.asarray(fmaps[self.indices(len(fmaps))], np.float32))
         clip, mask = pad_clip(picked, self.clip.num_frames)
         return clip, mask, item.label
+
+
+class Repeated(torch.utils.data.Dataset):
+    """`dataset` seen `times` times per pass: several random temporal crops of every video per epoch."""
+
+    def __init__(self, dataset: torch.utils.data.Dataset, times: int) -> None:
+        self.dataset, self.times = dataset, max(1, times)
+        self.collate = getattr(dataset, "collate", None)
+
+    def __len__(self) -> int:
+        return len(self.dataset) * self.times  # type: ignore[arg-type]
+
+    def __getitem__(self, i: int):  # noqa: ANN204 (the wrapped dataset's item)
+        return self.dataset[i % len(self.dataset)]  # type: ignore[arg-type]

@@ -45,12 +45,14 @@ class TrainAugment:
     """
 
     def __init__(
-        self, clip: ClipConfig, flip: bool = False, color: bool = True, scale: tuple[float, float] = (0.6, 1.0)
+        self, clip: ClipConfig, flip: bool = False, color: bool = True, scale: tuple[float, float] = (0.6, 1.0),
+        color_jitter: float = 0.3,
     ) -> None:
         self.clip = clip
         self.flip = flip
-        self.color = color
+        self.color = color and color_jitter > 0
         self.scale = scale
+        self.color_jitter = color_jitter
         self._pipelines: dict[float, Callable] = {}
 
     def _pipeline(self, aspect: float) -> Callable:
@@ -67,7 +69,8 @@ class TrainAugment:
                 steps.append(v2.RandomHorizontalFlip())
             steps.append(v2.ToDtype(torch.float32, scale=True))
             if self.color:
-                steps.append(v2.ColorJitter(brightness=0.3, contrast=0.3, saturation=0.3))
+                j = self.color_jitter
+                steps.append(v2.ColorJitter(brightness=j, contrast=j, saturation=j))
             self._pipelines[key] = v2.Compose(steps)
         return self._pipelines[key]
 

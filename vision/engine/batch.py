@@ -149,9 +149,11 @@ def classify_video(
         return _video_result(ckpt, path, info, emb, frame_times, maps, windows, sample_fps, k, overall, started,
                              present)
     embeddings, maps, times, chunk, chunk_times = [], [], [], [], []
+    before: list[np.ndarray] = []  # the last frame of the previous chunk (motion input's predecessor)
 
     def flush() -> None:
-        encoded = encode_video(ckpt.model, np.stack(chunk), clip, batch_size)
+        encoded = encode_video(ckpt.model, np.stack(chunk), clip, batch_size, before[0] if before else None)
+        before[:] = [chunk[-1]]
         embeddings.append(encoded.embeddings)
         maps.append(encoded.attention_maps.numpy())
         times.extend(chunk_times)

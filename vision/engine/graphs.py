@@ -178,6 +178,6 @@ def use_cuda_graphs(ckpt: Checkpoint) -> Checkpoint:
     model = ckpt.model
     if not isinstance(model, nn.Module) or next(model.parameters()).device.type != "cuda":
         return ckpt
-    if ckpt.model_config.input != "rgb":
+    if ckpt.model_config.input == "pose":
         return ckpt
     return dataclasses.replace(ckpt, model=GraphedActionNet(fuse_conv_bn(model)))

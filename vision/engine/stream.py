@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from vision.checkpoint import Checkpoint
+from vision.data.motion import has_motion, stack_motion
 from vision.data.transforms import preprocess_frames, resize_frames
 from vision.engine.windows import autocast_for, model_device
 from vision.engine.posefront import PoseStream, Rejection, frame_heatmap, shared_estimator, window_status
@@ -71,6 +72,7 @@ class _Stream:
     maps: deque = field(default_factory=deque)
     present: deque = field(default_factory=deque)  # pose models: whether each frame showed the person
     pose: PoseStream | None = None
+    previous: torch.Tensor | None = None  # motion-input models: the last sampled frame, preprocessed
     sampled: int = 0
     last_slot: int | None = None
     smoothed: np.ndarray | None = None
@@ -116,6 +118,7 @@ class StreamingClassifier:
         self.model = fuse_conv_bn(ckpt.model) if isinstance(ckpt.model, torch.nn.Module) else ckpt.model
         self._streams: dict[Hashable, _Stream] = {}
         self.is_pose = ckpt.model_config.input == "pose"
+        self.motion = has_motion(ckpt.model_config.input)
         self.rejection = Rejection.from_extra(ckpt.extra)
         self.unknown_threshold = self.rejection.threshold
         self._pose_estimator = shared_estimator(str(self.device)) if self.is_pose else None
@@ -172,7 +175,9 @@ class StreamingClassifier:
         else:
             size = self.clip.frame_size  # streams may differ in frame size: resize each, then stack
             x = preprocess_frames(np.concatenate([resize_frames(rgb[None], size) for _, rgb, _ in taken]), self.clip)
-        x = x.to(self.device)  # (n, 3, S, S) or pose features (n, F)
+            if self.motion:
+                x = self._with_motion(x, [stream for stream, _, _ in taken])
+        x = x.to(self.device)  # (n, C, S, S) or pose features (n, F)
         if self.device.type == "cuda" and x.ndim == 4:
             x = x.contiguous(memory_format=torch.channels_last)
         t1 = time.perf_counter()
@@ -208,6 +213,16 @@ class StreamingClassifier:
             return False
         state.last_slot = slot
         return True
+
+    def _with_motion(self, x: torch.Tensor, streams: list[Hashable]) -> torch.Tensor:
+        """Motion-input models: frames (n, 3, S, S) -> each stacked with its difference from the
+        stream's previous sampled frame (`vision.data.motion`)."""
+        previous = []
+        for i, stream in enumerate(streams):
+            state = self._state(stream)
+            previous.append(x[i] if state.previous is None else state.previous)  # a stream's first frame: no motion
+            state.previous = x[i]
+        return stack_motion(x, torch.stack(previous), self.ckpt.model_config.input, self.clip)  # (n, C, S, S)
 
     def _pose_inputs(self, taken: list[tuple[Hashable, np.ndarray, float]]) -> tuple[torch.Tensor, list]:
         """Features (n, F) of the sampled frames and their canvases; restarts windows on new tracks."""

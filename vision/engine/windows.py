@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from vision.config import ClipConfig
-from vision.data.transforms import preprocess_frames
+from vision.data.motion import model_inputs
 from vision.model import ActionNet
 from vision.model.network import FrameEncoding, HeadOutput
 
@@ -32,12 +32,19 @@ def model_device(model) -> torch.device:
 
 
 @torch.no_grad()
-def encode_video(model: ActionNet, frames: np.ndarray, clip: ClipConfig, batch_size: int = 64) -> FrameEncoding:
-    """Embeddings (N, D) and attention maps (N, h, w) of RGB uint8 frames (N, H, W, 3), on CPU."""
+def encode_video(model: ActionNet, frames: np.ndarray, clip: ClipConfig, batch_size: int = 64,
+                 before: np.ndarray | None = None) -> FrameEncoding:
+    """Embeddings (N, D) and attention maps (N, h, w) of consecutive RGB uint8 frames (N, H, W, 3), on CPU.
+
+    A motion-input model takes each frame's difference from the one before (`vision.data.motion`):
+    `before` (H, W, 3) is the frame sampled just before `frames[0]` (None: the video starts there).
+    """
     device = model_device(model)
+    input = model.config.input
     embeddings, maps = [], []
     for start in range(0, len(frames), batch_size):
-        x = preprocess_frames(np.asarray(frames[start : start + batch_size]), clip).to(device)  # (b, 3, S, S)
+        previous = before if start == 0 else frames[start - 1]
+        x = model_inputs(np.asarray(frames[start : start + batch_size]), clip, input, previous).to(device)  # (b, C, S, S)
         if device.type == "cuda":
             x = x.contiguous(memory_format=torch.channels_last)
         with autocast_for(device):

@@ -3,7 +3,8 @@
 Streaming runs them at different rates (the encoder once per new frame, the head on a window of
 cached embeddings), so they are separate files:
 
-- `encoder`: frames (N, 3, S, S) float32, normalised -> embeddings (N, D), attention (N, h, w)
+- `encoder`: frames (N, C, S, S) float32, normalised -> embeddings (N, D), attention (N, h, w);
+  C = 3 (RGB, or frame differences) or 6 (RGB + differences: `vision.data.motion` builds them)
 - `head`: embeddings (B, T, D), mask (B, T) bool (a valid-step prefix) -> logits (B, C),
   temporal_weights (B, T)
 
@@ -24,6 +25,7 @@ from torch import nn
 
 from vision.atomic import atomic_dir
 from vision.checkpoint import CARD_FILE, Checkpoint, load_checkpoint
+from vision.data.motion import frame_channels
 from vision.errors import ExportError
 from vision.model.network import ActionNet
 
@@ -62,7 +64,7 @@ def sha256(path: Path) -> str:
 
 def _examples(ckpt: Checkpoint) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     size = ckpt.clip_config.frame_size
-    frames = torch.randn(2, 3, size, size)
+    frames = torch.randn(2, frame_channels(ckpt.model_config.input), size, size)
     embeddings = torch.randn(2, EXAMPLE_T, ckpt.model_config.embed_dim)
     mask = torch.ones(2, EXAMPLE_T, dtype=torch.bool)
     mask[1, EXAMPLE_T // 2 :] = False

@@ -14,6 +14,7 @@ import torch
 
 from vision.checkpoint import Checkpoint, read_checkpoint_info
 from vision.config import ModelConfig
+from vision.data.motion import frame_channels
 from vision.errors import CheckpointError
 from vision.export.exporter import FORMATS, MANIFEST, sha256
 from vision.model.network import FrameEncoding, HeadOutput
@@ -25,7 +26,7 @@ RUNTIME_OF_FORMAT = {fmt: runtime for runtime, fmt in BACKENDS.items()}
 class ExportedActionNet:
     """ActionNet's inference API over an exported encoder graph and head graph.
 
-    Subclasses run the graphs: `_encode` on a flat (N, 3, S, S) batch, `_head` on (B, T, D)
+    Subclasses run the graphs: `_encode` on a flat (N, C, S, S) batch, `_head` on (B, T, D)
     embeddings with a bool (B, T) mask; the shapes around them are handled here once.
     """
 
@@ -165,7 +166,8 @@ def _check_shapes(model, info, path: Path) -> None:
     size = info.clip_config.frame_size
     try:
         with torch.no_grad():
-            enc = model.encode_frames(torch.zeros(1, 3, size, size, device=model.device))
+            channels = frame_channels(info.model_config.input)
+            enc = model.encode_frames(torch.zeros(1, channels, size, size, device=model.device))
             out = model.classify_embeddings(enc.embeddings.reshape(1, 1, -1).repeat(1, 2, 1))
     except CheckpointError:
         raise

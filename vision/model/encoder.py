@@ -32,9 +32,15 @@ def available_backbones() -> list[str]:
     return ENCODERS.names()
 
 
-def build_encoder(name: str, pretrained: str | None = None) -> Encoder:
-    """Build the encoder `name`; `pretrained` is None, 'imagenet' or a weights file path."""
-    return ENCODERS.get(name)(pretrained)
+def build_encoder(name: str, pretrained: str | None = None, in_channels: int = 3) -> Encoder:
+    """Build the encoder `name`; `pretrained` is None, 'imagenet' or a weights file path.
+    `in_channels` other than 3 (RGB with frame differences) only for `tiny` trained from scratch."""
+    if in_channels == 3:
+        return ENCODERS.get(name)(pretrained)
+    if name != "tiny" or pretrained is not None:
+        raise ConfigError(f"{in_channels}-channel input needs the tiny backbone trained from scratch "
+                          f"(got {name}{', pretrained' if pretrained else ''})")
+    return tiny(None, in_channels)
 
 
 def conv_bn_relu(c_in: int, c_out: int, stride: int = 1, groups: int = 1, dilation: int = 1) -> nn.Sequential:
@@ -58,10 +64,10 @@ def separable(c_in: int, c_out: int, stride: int) -> nn.Sequential:
 
 
 @ENCODERS.register("tiny")
-def tiny(pretrained: str | None = None) -> Encoder:
+def tiny(pretrained: str | None = None, in_channels: int = 3) -> Encoder:
     """Small CNN, output stride 8: 112 px in -> 14x14 attention map, ~25 MMAC per frame."""
     features = nn.Sequential(
-        conv_bn_relu(3, 24, stride=2),  # (N, 24, H/2, W/2)
+        conv_bn_relu(in_channels, 24, stride=2),  # (N, 24, H/2, W/2)
         separable(24, 48, stride=2),  # (N, 48, H/4, W/4)
         separable(48, 48, stride=1),
         separable(48, 96, stride=2),  # (N, 96, H/8, W/8)

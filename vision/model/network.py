@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from vision.config import ModelConfig
+from vision.data.motion import frame_channels
 from vision.model.attention import SpatialAttentionPool, Temperature, TemporalPool, lengths_from_mask
 from vision.model.encoder import build_encoder
 from vision.model.pose_encoder import PoseFrameEncoder
@@ -51,7 +52,7 @@ class ActionNet(nn.Module):
             self.pose = PoseFrameEncoder(config.pose_features, config.embed_dim,
                                          Temperature(config.spatial_temperature, learn))
         else:
-            encoder = build_encoder(config.backbone, pretrained)
+            encoder = build_encoder(config.backbone, pretrained, frame_channels(config.input))
             self.encoder = encoder.features
             self.spatial = SpatialAttentionPool(
                 encoder.out_channels, config.embed_dim, Temperature(config.spatial_temperature, learn)
@@ -81,9 +82,10 @@ class ActionNet(nn.Module):
         )
 
     def encode_frames(self, frames: torch.Tensor) -> FrameEncoding:
-        """Encode frames (..., 3, H, W) -> embeddings (..., D) and maps (..., h, w).
+        """Encode frames (..., C, H, W) -> embeddings (..., D) and maps (..., h, w).
 
-        A pose model's frames are feature vectors (..., FEATURE_DIM) (`vision.pose.features`).
+        C is 3 for RGB, 3 or 6 with motion input (`vision.data.motion`: built by the caller, from
+        consecutive sampled frames). A pose model's frames are feature vectors (..., FEATURE_DIM).
         """
         if self.config.input == "pose":
             lead = frames.shape[:-1]

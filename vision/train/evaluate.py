@@ -13,6 +13,7 @@ import torch
 from vision.checkpoint import Checkpoint
 from vision.data.cache import DecodeParams, FrameCache
 from vision.data.clips import spread_windows
+from vision.data.motion import has_motion
 from vision.data.ucf import VideoItem
 from vision.data.posedata import LandmarkCache, PoseClipDataset
 from vision.engine.windows import classify_windows, encode_features, encode_video
@@ -39,6 +40,10 @@ def video_probs(ckpt: Checkpoint, frames: np.ndarray, clips: int, batch_size: in
     needed = np.unique(np.concatenate(windows))  # encode each frame once, even where windows overlap
     if ckpt.model_config.input == "pose":
         encoded = encode_features(ckpt.model, frames[needed], batch_size)
+    elif has_motion(ckpt.model_config.input):  # differences need each frame's predecessor: one run
+        needed = np.arange(needed[0], needed[-1] + 1)
+        before = frames[needed[0] - 1] if needed[0] > 0 else None
+        encoded = encode_video(ckpt.model, frames[needed], ckpt.clip_config, batch_size, before)
     else:
         encoded = encode_video(ckpt.model, frames[needed], ckpt.clip_config, batch_size)
     position = {int(f): i for i, f in enumerate(needed)}
