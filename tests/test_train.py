@@ -10,7 +10,9 @@ from vision.cli.eval import main as eval_main
 from vision.cli.train import main as train_main
 from vision.train.state import read_state
 
-FAST = ["--frames", "6", "--frame-size", "32", "--batch-size", "4", "--embed-dim", "16", "--lstm-hidden", "16", "--quiet"]
+# --no-auto: these tests are about the trainer's mechanics (the adaptive recipe: tests/test_recipe_run.py)
+FAST = ["--frames", "6", "--frame-size", "32", "--batch-size", "4", "--embed-dim", "16", "--lstm-hidden", "16", "--quiet",
+        "--no-auto"]
 
 
 def _rows(run: Path) -> list[dict]:

@@ -28,8 +28,12 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--cache-dir", help="frame cache location (default ~/.cache/vision-action/frames)")
     d.add_argument("--max-bad-fraction", type=float, help="fail when more than this share of videos is unreadable (0.1)")
     m = p.add_argument_group("model")
-    m.add_argument("--input", choices=["rgb", "pose"], help="rgb (default): video frames; pose: body landmarks — "
-                   "a dataset of .npz landmark sequences (vision-synth --pose) or of videos, tracked once and cached")
+    m.add_argument("--input", choices=["rgb", "pose", "motion", "rgb+motion", "flow", "rgb+flow"],
+                   help="rgb: video frames; pose: body landmarks — a dataset of .npz landmark sequences "
+                   "(vision-synth --pose) or of videos, tracked once and cached; motion: each frame's difference "
+                   "from the previous sampled frame; flow: the optical flow between them; rgb+motion, rgb+flow: "
+                   "RGB with either (tiny backbone; flow too). Default: chosen from the data (the recipe), rgb "
+                   "with --no-auto")
     m.add_argument("--pose-features", choices=["heatmap", "coords", "fused"],
                    help="pose input: rendered heatmaps through a CNN, the coordinates through an MLP, or both (fused)")
     m.add_argument("--backbone", help="tiny (default), efficientnet_lite0, mobilenet_v3_small, mobilenet_v3_large, "
@@ -68,7 +72,15 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--fps", type=float, help="sampling rate in frames per second (10)")
     _flag(c, "augment", "random crops and colour jitter (default on; off when a fully frozen backbone's features "
           "are cached, which --augment prevents)")
-    _flag(c, "flip", "random horizontal flips (off: direction can be the label)")
+    _flag(c, "flip", "random horizontal flips (off: direction can be the label; pose input mirrors skeletons "
+          "unless --no-flip or the small-data recipe)")
+    c.add_argument("--crop-scale", type=float, help="smallest area share of the random resized crop (0.6)")
+    c.add_argument("--color-jitter", type=float, help="brightness/contrast/saturation jitter strength (0.3; 0 = none)")
+    c.add_argument("--speed-jitter", type=float, help="playback-rate jitter X: rates in [1/(1+X), 1+X] (0)")
+    c.add_argument("--clips-per-video", type=int, help="temporal crops of every training video per epoch (1)")
+    d.add_argument("--holdout", type=float, help="with a test list: share of the training list held out for "
+                   "validation, early stopping and the best epoch, so the test list stays unseen (0: validate on "
+                   "the test list)")
     o = p.add_argument_group("optimisation")
     o.add_argument("--batch-size", type=int, help="clips per batch (16)")
     o.add_argument("--epochs", type=int, help="maximum epochs (30)")
@@ -101,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     _flag(f, "unknown", "calibrate the 'unknown' answer (default on)")
     f.add_argument("--min-accept", type=float, help="the 'unknown' answer must let through at least this share of "
                    "held-out windows of the known classes (0.8); lower rejects more of other actions")
+    a = p.add_argument_group("recipe")
+    _flag(a, "auto", "choose the options you do not set from the data (default on): clips per class, clip length, "
+          "size, people found -> input, epochs, schedule, regularisation, augmentation, validation; printed as "
+          "one block and stored in the checkpoint. --no-auto: the fixed defaults shown in this help")
     r = p.add_argument_group("runtime")
     r.add_argument("--seed", type=int, help="random seed (0)")
     r.add_argument("--workers", type=int, help="DataLoader worker processes (0)")
@@ -113,11 +129,12 @@ def config_from_args(args: argparse.Namespace):
     """A TrainConfig from the flags; flags left at None keep the defaults."""
     from vision.train.config import TrainConfig
 
-    fields = {f.name for f in dataclasses.fields(TrainConfig)}
+    fields = {f.name for f in dataclasses.fields(TrainConfig)} - {"auto", "explicit"}
     values = {k: v for k, v in vars(args).items() if k in fields and v is not None}
     if args.no_split_files:
         values["split"] = None
-    return TrainConfig(**values)
+    explicit = tuple(sorted(k for k in values if k not in ("data_dir", "out", "device") or k == "split"))
+    return TrainConfig(**values, auto=args.auto is not False, explicit=explicit)
 
 
 def few_shot(args: argparse.Namespace) -> int:

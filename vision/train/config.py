@@ -50,7 +50,12 @@ class TrainConfig:
     num_frames: int = 16
     frame_size: int = 112
     fps: float | None = 10.0
-    flip: bool = False
+    flip: bool | None = None  # None: the input's old default (RGB: no flips; pose: mirrored skeletons)
+    crop_scale: float = 0.6  # smallest area share of the random-resized crop
+    color_jitter: float = 0.3  # brightness/contrast/saturation jitter strength (0: none)
+    speed_jitter: float = 0.0  # playback-rate jitter: rates in [1/(1+x), 1+x] (0: recorded speed)
+    clips_per_video: int = 1  # temporal crops of every training video per epoch
+    holdout: float = 0.0  # with a test list: share of the training list held out for validation (0: validate on the test list)
     # optimisation
     batch_size: int = 16
     epochs: int = 30
@@ -74,6 +79,9 @@ class TrainConfig:
     cache: bool = True
     cache_dir: str | None = None
     max_bad_fraction: float = 0.1
+    # adaptive recipe (vision.train.recipe): choose the options not in `explicit` from the data
+    auto: bool = False  # the library default is the fixed recipe; vision-train turns this on
+    explicit: tuple[str, ...] = ()  # options the user set: the recipe leaves them alone
 
     def __post_init__(self) -> None:
         if self.scheduler not in SCHEDULERS:
@@ -86,6 +94,11 @@ class TrainConfig:
             raise ConfigError("max_bad_fraction must be in [0, 1]")
         if self.accumulate < 1 or self.tbptt < 0:
             raise ConfigError("accumulate must be >= 1 and tbptt >= 0")
+        if not 0 < self.crop_scale <= 1 or self.color_jitter < 0 or self.speed_jitter < 0:
+            raise ConfigError("crop_scale must be in (0, 1], color_jitter and speed_jitter >= 0")
+        if self.clips_per_video < 1 or not 0 <= self.holdout < 1:
+            raise ConfigError("clips_per_video must be >= 1 and holdout in [0, 1)")
+        object.__setattr__(self, "explicit", tuple(self.explicit))  # JSON gives a list
         if self.video_head and self.init is None:
             raise ConfigError("video_head trains over a window model: give its checkpoint as init (--init)")
 
@@ -105,7 +118,7 @@ class TrainConfig:
     @property
     def feature_cache(self) -> bool:
         """Train from cached backbone feature maps: fully frozen backbone, no spatial augmentation."""
-        return self.frozen and self.unfreeze_last == 0 and self.augment is not True and self.cache
+        return self.frozen and self.unfreeze_last == 0 and self.augment is not True and self.cache and self.input == "rgb"
 
     @property
     def frozen(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 import sys
 from pathlib import Path
 
@@ -60,6 +61,31 @@ def check_classes(index: DatasetIndex, train: list[VideoItem], val: list[VideoIt
     no_val = set(index.classes) - {index.classes[i.label] for i in val}
     if no_val:
         warn(f"class(es) without validation videos: {', '.join(sorted(no_val))}")
+
+
+def holdout_split(items: list[VideoItem], fraction: float, seed: int) -> tuple[list[VideoItem], list[VideoItem]]:
+    """Per class, hold out about `fraction` of the training clips for validation (at least one,
+    never all): whole groups when the class has 4 or more (so validation shares no look with
+    training), else single clips taken from different groups."""
+    rng = random.Random(seed)
+    train: list[VideoItem] = []
+    held: list[VideoItem] = []
+    for label in sorted({i.label for i in items}):
+        mine = [i for i in items if i.label == label]
+        groups = sorted({i.group for i in mine})
+        if len(groups) >= 4:
+            rng.shuffle(groups)
+            chosen = set(groups[: max(1, round(len(groups) * fraction))])
+            out = [i for i in mine if i.group in chosen]
+        else:  # round-robin over groups, so the held-out clips come from as many groups as possible
+            by_group = {g: [i for i in mine if i.group == g] for g in groups}
+            for clips in by_group.values():
+                rng.shuffle(clips)
+            order = [clips[k] for k in range(max(map(len, by_group.values()))) for clips in by_group.values() if k < len(clips)]
+            out = order[: min(len(mine) - 1, max(1, round(len(mine) * fraction)))]
+        train += [i for i in mine if i not in out]
+        held += out
+    return train, held
 
 
 def class_weights(items: list[VideoItem], num_classes: int, device: torch.device) -> torch.Tensor:

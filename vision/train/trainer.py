@@ -23,7 +23,7 @@ from vision.atomic import atomic_dir, atomic_file
 from vision.checkpoint import CheckpointInfo, load_state_strict, read_checkpoint_info, save_checkpoint, write_checkpoint_files
 from vision.config import from_dict
 from vision.data.cache import DecodeParams, FrameCache, default_cache_dir
-from vision.data.clips import ClipDataset, FeatureClipDataset
+from vision.data.clips import ClipDataset, FeatureClipDataset, Repeated
 from vision.data.posedata import LandmarkCache, PoseAugment, PoseClipDataset
 from vision.data.transforms import TrainAugment
 from vision.data.ucf import VideoItem, index_dataset
@@ -34,12 +34,16 @@ from vision.model.network import FeatureHead
 from vision.model.sequence import set_tbptt
 from vision.train import distributed as D
 from vision.train.config import TrainConfig
-from vision.train.data import build_feature_cache, check_classes, class_weights, drop_unreadable, load_init_weights
+from vision.train.data import (build_feature_cache, check_classes, class_weights, drop_unreadable, holdout_split,
+                               load_init_weights, warn)
 from vision.train.freeze import freeze_backbone, parameter_groups
 from vision.train.loops import Precision, predict, train_epoch
 from vision.train.metrics import Evaluation, MetricsLog, classification_report, evaluate_probs, plot_confusion, reduce_evaluation
+from vision.train.probe import has_test_list, probe_people, profile_dataset
+from vision.train.recipe import Recipe, choose_recipe, wants_people
 from vision.train.schedule import make_scheduler, restretch, step_scheduler
 from vision.train.state import read_state, rng_state, set_rng_state, write_state
+from vision.train.verdict import final_verdict
 from vision.train.video import SummaryDataset, SummaryNet, freeze_window_model, video_summaries
 
 CONFIG_NAME = "train_config.json"
@@ -70,8 +74,10 @@ def load_run_config(run_dir: str | Path) -> TrainConfig:
 class Trainer:
     """Holds one run's data, model and optimisation state; `fit()` runs the epochs."""
 
-    def __init__(self, config: TrainConfig, run_dir: Path, resume: bool, log: Log, show_progress: bool) -> None:
+    def __init__(self, config: TrainConfig, run_dir: Path, resume: bool, log: Log, show_progress: bool,
+                 recipe: Recipe | None = None) -> None:
         self.config, self.run_dir, self.log, self.show = config, run_dir, log, show_progress
+        self.recipe = recipe
         device = resolve_device(config.device)
         self.dist = D.init_distributed(device)
         self.device = D.rank_device(device, self.dist)
@@ -80,6 +86,11 @@ class Trainer:
         np.random.seed(config.seed + self.dist.rank)
 
         self.index = index_dataset(config.data_dir, config.split, config.val_fraction, config.seed)
+        self.test_items: list[VideoItem] = []  # a test list kept out of training and validation
+        if config.holdout > 0 and has_test_list(self.index, config.split):
+            train_part, held = holdout_split(self.index.train, config.holdout, config.seed)
+            self.test_items = self.index.test
+            self.index = dataclasses.replace(self.index, train=train_part, test=held)
         self.labels = self.index.classes
         init = read_checkpoint_info(config.init) if config.init is not None else None
         if init is not None and init.labels != self.labels:
@@ -155,19 +166,24 @@ class Trainer:
         elif config.feature_cache:  # every epoch after the first pass runs the head only
             features = build_feature_cache(self.model.encoder, config.backbone, cache, cache_root, train_items + val_items,
                                            self.clip, self.device, self.dist, self.show)
-            self.train_set = FeatureClipDataset(train_items, self.clip, features, "random")
+            self.train_set = FeatureClipDataset(train_items, self.clip, features, "random", config.speed_jitter)
             self.val_set = FeatureClipDataset(val_items, self.clip, features, "center")
             self.eval_net = FeatureHead(self.model)
         elif config.input == "pose":
-            augment = PoseAugment(mirror=True) if config.augment is not False else None
+            augment = PoseAugment(mirror=config.flip is not False) if config.augment is not False else None
             self.train_set = PoseClipDataset(train_items, self.clip, cache, "random", augment, config.seed)
             self.val_set = PoseClipDataset(val_items, self.clip, cache, "center")
             self.eval_net = self.model
         else:
-            augment = TrainAugment(self.clip, flip=config.flip) if config.augment is not False else None
-            self.train_set = ClipDataset(train_items, self.clip, cache, "random", augment)
-            self.val_set = ClipDataset(val_items, self.clip, cache, "center")
+            augment = None if config.augment is False else TrainAugment(
+                self.clip, flip=bool(config.flip), scale=(config.crop_scale, 1.0), color_jitter=config.color_jitter)
+            self.train_set = ClipDataset(train_items, self.clip, cache, "random", augment, config.input,
+                                         config.speed_jitter)
+            self.val_set = ClipDataset(val_items, self.clip, cache, "center", input=config.input)
             self.eval_net = self.model
+        self.train_items = train_items
+        if config.clips_per_video > 1 and not config.video_head:
+            self.train_set = Repeated(self.train_set, config.clips_per_video)
 
     def _resume(self) -> None:
         last = self.run_dir / "last"
@@ -224,6 +240,8 @@ class Trainer:
             self._one_epoch()
         if self.metrics is not None:
             self.metrics.close()
+        if self.dist.is_main and self.best_epoch and not self.config.video_head:
+            self._verdict()
         D.cleanup(self.dist)
         return RunResult(self.run_dir, self.epoch, self.best_epoch, self.best_top1)
 
@@ -268,8 +286,28 @@ class Trainer:
                 self.log(f"early stop: no val top-1 gain for {self.stale} epochs (best {self.best_top1:.1%} at epoch {self.best_epoch})")
         D.barrier(self.dist)
 
+    def _verdict(self) -> None:
+        """The best checkpoint on clean training clips, held-out clips and the test list; honest warnings."""
+        verdict = final_verdict(self.model, self.run_dir / "best", self.eval_net, self._eval_set,
+                                (self.train_items, self.val_set.items, self.test_items), self.labels,
+                                lambda d: self._loader(d, False), self.device, self.precision)
+        self.log(verdict.summary(self.best_epoch))
+        for line in verdict.warnings(self.config, self.best_epoch, self.epoch, self.early_stopped):
+            warn(line)
+
+    def _eval_set(self, items: list[VideoItem]) -> torch.utils.data.Dataset:
+        """A validation-style dataset (centre clip, no augmentation) of any items."""
+        val = self.val_set
+        if isinstance(val, FeatureClipDataset):
+            return FeatureClipDataset(items, self.clip, val.features, "center")
+        if isinstance(val, PoseClipDataset):
+            return PoseClipDataset(items, self.clip, val.cache, "center")
+        return ClipDataset(items, self.clip, val.cache, "center", input=self.config.input)
+
     def _save(self, ev: Evaluation, improved: bool) -> None:
         extra = {"epoch": self.epoch, "val_top1": ev.top1, "val_top5": ev.top5, "dataset": str(self.index.root)}
+        if self.recipe is not None:
+            extra["recipe"] = self.recipe.as_dict()
         if improved:
             save_checkpoint(self.run_dir / "best", self.model, self.clip, self.labels, extra=extra)
             with atomic_file(self.run_dir / "report.txt") as tmp:
@@ -294,5 +332,23 @@ def _print(line: str) -> None:
 
 
 def train(config: TrainConfig, *, resume: bool = False, log: Log = _print, show_progress: bool = True) -> RunResult:
-    """Run (or resume) training as configured; see the module docstring for the run layout."""
-    return Trainer(config, Path(config.out), resume, log, show_progress).fit()
+    """Run (or resume) training as configured; see the module docstring for the run layout.
+
+    With `config.auto` (vision-train's default) a new run first chooses the options the user did
+    not set from the data (`vision.train.recipe`) and prints the recipe.
+    """
+    recipe = None
+    if config.auto and not resume:
+        config, recipe = adapt_to_data(config)
+        log(recipe.block())
+    return Trainer(config, Path(config.out), resume, log, show_progress, recipe).fit()
+
+
+def adapt_to_data(config: TrainConfig) -> tuple[TrainConfig, Recipe]:
+    """Profile the dataset and choose the recipe (`vision.train.recipe`)."""
+    index = index_dataset(config.data_dir, config.split, config.val_fraction, config.seed)
+    profile = profile_dataset(index, config.split)
+    if wants_people(config, profile):  # only where the answer can change the input
+        device = "cuda" if resolve_device(config.device).type == "cuda" else "cpu"
+        profile = dataclasses.replace(profile, person=probe_people(index.train, device=device))
+    return choose_recipe(config, profile)
