@@ -30,13 +30,13 @@ def main(argv: list[str] | None = None) -> int:
     from PyQt6.QtWidgets import QApplication
 
     from app.window import MainWindow
-    from vision.cli.classify import DEFAULT_WEIGHTS
+    from vision.cli.classify import DEFAULT_WEIGHTS, resolve_weights
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("vision-action")  # where QStandardPaths puts the teach-mode data
     app.setApplicationName("vision-app")
     settings = QSettings("vision-action", "vision-app")
-    weights = args.weights or str(settings.value("weights", str(DEFAULT_WEIGHTS)))
+    weights = str(resolve_weights(args.weights or str(settings.value("weights", str(DEFAULT_WEIGHTS)))))
     window = MainWindow(parse_source(args.source), weights, args.device, settings, loop=args.loop or None)
     window.show()
     return app.exec()

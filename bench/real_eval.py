@@ -42,16 +42,17 @@ def score(ckpt, clips: list[dict], root: Path, only: set[str] | None = None) -> 
         if only and clip["path"] not in only:
             continue
         result = classify_video(ckpt, root / clip["path"])
-        hits = total = 0
+        per_label: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for w in result.windows:
             truth = label_at(clip["segments"], (w.start + w.end) / 2)
             if truth == "ambiguous":
                 continue
             confusion[truth][w.label] += 1
-            total += 1
-            hits += w.label == EXPECTED.get(truth, truth)
+            per_label[truth][0] += w.label == EXPECTED.get(truth, truth)
+            per_label[truth][1] += 1
         runs = Counter(w.label for w in result.windows).most_common(3)
-        lines.append(f"{clip['path']:<52} {hits:>3}/{total:<3} right   says: " + ", ".join(f"{k} x{v}" for k, v in runs))
+        recalls = " ".join(f"{t} {h}/{n}" for t, (h, n) in sorted(per_label.items()))
+        lines.append(f"{clip['path']:<44} right: {recalls:<34} says: " + ", ".join(f"{k} x{v}" for k, v in runs))
     return {"confusion": confusion, "lines": lines}
 
 

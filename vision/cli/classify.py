@@ -12,13 +12,24 @@ from pathlib import Path
 
 from vision.cli.common import add_common, expand_inputs, output_video_path, run_cli
 
-DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "weights" / "default"
+WEIGHTS_ROOT = Path(__file__).resolve().parents[2] / "weights"
+DEFAULT_WEIGHTS = WEIGHTS_ROOT / "default"  # the shipped pose model: human actions
+SHAPES_WEIGHTS = WEIGHTS_ROOT / "shapes"  # the earlier synthetic-shapes RGB model
+
+
+def resolve_weights(text: str | Path) -> Path:
+    """A checkpoint/export directory, or the name of a shipped model (`default`, `shapes`)."""
+    path = Path(text)
+    if not path.exists() and len(path.parts) == 1 and (WEIGHTS_ROOT / path).is_dir():
+        return WEIGHTS_ROOT / path
+    return path
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="vision-classify", description=__doc__.splitlines()[0])
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="video files, directories or glob patterns")
-    p.add_argument("--weights", default=str(DEFAULT_WEIGHTS), help="checkpoint directory (default weights/default)")
+    p.add_argument("--weights", default=str(DEFAULT_WEIGHTS), help="checkpoint directory, or a shipped model's name "
+                   "(default: weights/default, the pose model; 'shapes': the synthetic-shapes model)")
     p.add_argument("--window", type=int, help="frames per window (default: the model's clip length T)")
     p.add_argument("--stride", type=int, help="frames between windows (default: the model's stride)")
     p.add_argument("--fps", type=float, help="sampling rate (default: the model's fps)")
@@ -49,6 +60,7 @@ def load_weights(weights: str, device: str, backend: str = "torch", cuda_graphs:
     from vision.device import resolve_device
     from vision.errors import CheckpointError
 
+    weights = str(resolve_weights(weights))
     if Path(weights) == DEFAULT_WEIGHTS and not DEFAULT_WEIGHTS.is_dir():
         raise CheckpointError(
             f"no default model at {DEFAULT_WEIGHTS}; train one (vision-train DATA_DIR --out runs/NAME) "

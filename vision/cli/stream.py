@@ -22,7 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = argparse.ArgumentParser(prog="vision-stream", description=__doc__.splitlines()[0])
     p.add_argument("source", help="webcam index, video file or stream URL")
-    p.add_argument("--weights", default=str(DEFAULT_WEIGHTS), help="checkpoint directory (default weights/default)")
+    p.add_argument("--weights", default=str(DEFAULT_WEIGHTS), help="checkpoint directory, or a shipped model's name "
+                   "(default, shapes)")
     p.add_argument("--jsonl", type=Path, help="append predictions here instead of standard output")
     p.add_argument("--stride", type=int, help="sampled frames between predictions (default 1)")
     p.add_argument("--topk", type=int, default=5, help="labels per prediction (5)")
