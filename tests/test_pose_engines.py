@@ -113,3 +113,17 @@ def test_train_and_eval_on_landmark_data(tmp_path: Path) -> None:
     assert ckpt.model_config.input == "pose" and ckpt.labels == ["squat", "walk"]
     assert eval_main([str(run / "best"), str(data), "--quiet", "--out", str(tmp_path / "eval")]) == 0
     assert FEATURE_DIM == ckpt.model.pose.coords[0].in_features
+
+
+def test_calibrated_threshold_makes_unsure_windows_unknown(pose_ckpt, person: np.ndarray, tmp_path: Path) -> None:
+    from vision.train.calibrate import choose_threshold, write_extra
+
+    chosen = choose_threshold(np.array([0.9, 0.8, 0.95, 0.7]), np.array([0.5, 0.85, 0.3]), accept=0.75)
+    assert chosen["unknown_threshold"] == pytest.approx(0.775)
+    assert chosen["known_accepted"] == 0.75 and chosen["other_false_accept"] == pytest.approx(1 / 3, abs=1e-3)
+    path = save_checkpoint(tmp_path / "cal", pose_ckpt.model, pose_ckpt.clip_config, LABELS)
+    write_extra(path, {"unknown_threshold": 0.99})  # an untrained 3-class model is never that sure
+    clip = write_video(tmp_path / "person.mp4", _frames(person, 12), fps=10)
+    result = classify_video(load_checkpoint(path), clip)
+    assert all(w.label == UNKNOWN for w in result.windows)
+    assert load_checkpoint(path).labels == LABELS  # the checkpoint still loads as before
