@@ -1,11 +1,13 @@
-"""Look at and measure the synthesiser's `walk` and `no_action` variants.
+"""Look at and measure the synthesiser's variants (`walk`, `no_action`, `other`, `kick`, `punch`).
 
     .venv/bin/python bench/synth_variants.py --out /tmp/variants            # sheets + table
     .venv/bin/python bench/synth_variants.py --out /tmp/variants --noise    # with tracker noise
+    .venv/bin/python bench/synth_variants.py --actions no_action --examples 3 --out /tmp/idle
     .venv/bin/python bench/synth_variants.py --stats-only --clips 300
 
-Sheets (PNG, one per variant): one row per camera yaw (front 0, oblique 45, side 90, back 180,
-other side 270): a stroboscopic overlay of the whole clip (later frames brighter), then evenly
+Sheets (PNG, one per variant and example): one row per view (camera yaw / elevation: front,
+oblique, side, back, other side at 8 degrees, then front and back from a high camera looking
+down 35 degrees): a stroboscopic overlay of the whole clip (later frames brighter), then evenly
 spaced frames. A top-down map per variant shows where each sole point touched the ground
 (left orange, right blue), the hip path (white) and the facing every 0.5 s (green ticks).
 
@@ -14,7 +16,7 @@ speed (median over frames, median over clips), travel along the initial facing a
 axis (m/s: negative along = backwards), heading change, the largest lift of the higher foot
 above the ground, the largest drift of a sole point during one continuous contact (sliding), and
 for start_stop the longest stretch with the hips still (< 0.05 m/s) and the share of frames
-stepping.
+stepping; `hands` is the larger wrist range (m, world), `hip_ptp` the hips' range.
 """
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ from vision.synth.noise import TrackerNoise, apply_noise
 from vision.synth.skeleton import random_body
 from vision.synth.topology import HIPS
 
-YAWS = (0.0, 45.0, 90.0, 180.0, 270.0)
+VIEWS = ((0.0, 8.0), (45.0, 8.0), (90.0, 8.0), (180.0, 8.0), (270.0, 8.0), (0.0, 35.0), (180.0, 35.0))  # (yaw, elevation)
 SOLES = np.array([29, 31, 30, 32])
 
 
@@ -83,21 +85,50 @@ def measure(action: str, k: int, seed: int, frames: int, fps: float) -> tuple[st
     row = {"speed": float(np.median(speed)), "along": float(travel @ facing) / duration,
            "left": float(travel @ left) / duration, "turn": float(np.rad2deg(yaw[-1] - yaw[0])),
            "lift": foot_lift(pts), "drift": contact_drift(pts), "still_s": longest_still(speed, fps),
-           "stepping": float(anim.pose.info.get("stepping", np.nan))}
-    return str(anim.pose.info.get("variant", action)), row
+           "stepping": float(anim.pose.info.get("stepping", np.nan)),
+           "hands": float(np.ptp(pts[:, [15, 16]], axis=0).max()), "hip_ptp": float(np.ptp(pts[:, HIPS].mean(1), axis=0).max())}
+    return variant_of(action, anim.pose.info), row
 
 
-def find(action: str, variant: str, seed: int, frames: int, fps: float, tries: int = 400):
+def variant_of(action: str, info: dict) -> str:
+    """The variant a clip is grouped under."""
+    if action == "kick":
+        return "side" if info.get("side_kick") else "front"
+    if action == "punch":
+        return str(info.get("pattern", action))
+    return str(info.get("variant", action))
+
+
+def variants_of(action: str) -> tuple[str, ...]:
+    from vision.synth.walking import WALK_VARIANTS
+
+    if action == "walk":
+        return WALK_VARIANTS
+    if action == "no_action":
+        from vision.synth.idle import VARIANTS
+
+        return VARIANTS
+    if action == "other":
+        from vision.synth.idle import OTHER_VARIANTS
+
+        return OTHER_VARIANTS
+    return {"kick": ("front", "side"), "punch": ("one_hand", "alternating", "random")}.get(action, (action,))
+
+
+def find(action: str, variant: str, seed: int, frames: int, fps: float, tries: int = 600, skip: int = 0):
+    """The (skip + 1)-th clip of `variant` over consecutive seeds."""
     for k in range(tries):
         body = random_body(np.random.default_rng([seed, 1000 + k]))
         anim = animate(action, body, np.random.default_rng([seed, k]), frames, fps)
-        if anim.pose.info.get("variant") == variant:
-            return body, anim
+        if variant_of(action, anim.pose.info) == variant:
+            if skip == 0:
+                return body, anim
+            skip -= 1
     raise SystemExit(f"no {action} clip of variant {variant} in {tries} seeds")
 
 
-def view_clip(body, anim, yaw: float, fps: float, noise: TrackerNoise, seed: int) -> LandmarkSequence:
-    view = View(yaw=yaw, elevation=8.0, roll=0.0, fov=60.0, size=(480, 480), fill=0.85, offset=(0.0, 0.0), upper_body=False)
+def view_clip(body, anim, yaw: float, fps: float, noise: TrackerNoise, seed: int, elevation: float = 8.0) -> LandmarkSequence:
+    view = View(yaw=yaw, elevation=elevation, roll=0.0, fov=60.0, size=(480, 480), fill=0.85, offset=(0.0, 0.0), upper_body=False)
     camera, _ = frame_camera(anim.world.points, float(anim.pose["yaw"][0]), view)
     exact = camera.project(anim.world.points)
     landmarks = apply_noise(exact, clip_geometry(anim.world, camera, body), view.size, fps, noise, np.random.default_rng(seed))
@@ -119,13 +150,13 @@ def strobe(seq: LandmarkSequence, side: int = 240, every: int = 3) -> np.ndarray
 
 def sheet(body, anim, title: str, fps: float, noise: TrackerNoise, columns: int = 7) -> np.ndarray:
     rows = []
-    for yaw in YAWS:
-        seq = view_clip(body, anim, yaw, fps, noise, 0)
+    for yaw, elevation in VIEWS:
+        seq = view_clip(body, anim, yaw, fps, noise, 0, elevation)
         frames = render_frames(seq, 240)
         picks = np.linspace(0, len(frames) - 1, columns).round().astype(int)
         tiles = [strobe(seq)] + [frames[i] for i in picks]
         row = np.concatenate(tiles, 1)
-        cv2.putText(row, f"yaw {yaw:.0f}", (6, 236), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (120, 255, 120), 1, cv2.LINE_AA)
+        cv2.putText(row, f"yaw {yaw:.0f} el {elevation:.0f}", (6, 236), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (120, 255, 120), 1, cv2.LINE_AA)
         rows.append(row)
     out = np.concatenate(rows, 0)
     band = np.full((28, out.shape[1], 3), 0, np.uint8)
@@ -165,28 +196,34 @@ def main() -> None:
     ap.add_argument("--clips", type=int, default=150, help="clips per class for the table")
     ap.add_argument("--noise", action="store_true", help="sheets with the default tracker noise (else exact)")
     ap.add_argument("--stats-only", action="store_true")
+    ap.add_argument("--actions", default="walk,no_action", help="comma-separated: walk, no_action, other, kick, punch, ...")
+    ap.add_argument("--examples", type=int, default=1, help="sheets per variant (consecutive seeds of that variant)")
+    ap.add_argument("--no-top", action="store_true", help="no top-down maps")
     args = ap.parse_args()
     fps = 30.0
     frames = round(args.seconds * fps)
     noise = TrackerNoise() if args.noise else TrackerNoise.clean()
-    from vision.synth.walking import WALK_VARIANTS
+    actions = args.actions.split(",")
 
     if not args.stats_only:
         args.out.mkdir(parents=True, exist_ok=True)
-        for action, variants in (("walk", WALK_VARIANTS), ("no_action", ("still", "idle", "seated"))):
-            for variant in variants:
-                body, anim = find(action, variant, args.seed, frames, fps)
-                info = {k: v for k, v in anim.pose.info.items() if k not in ("variant",)}
-                title = f"{action}/{variant} {info}"[:110]
-                cv2.imwrite(str(args.out / f"{action}_{variant}.png"), cv2.cvtColor(sheet(body, anim, title, fps, noise), cv2.COLOR_RGB2BGR))
-                cv2.imwrite(str(args.out / f"{action}_{variant}_top.png"), cv2.cvtColor(top_down(anim, f"{action}/{variant}"), cv2.COLOR_RGB2BGR))
+        for action in actions:
+            for variant in variants_of(action):
+                for e in range(args.examples):
+                    body, anim = find(action, variant, args.seed, frames, fps, skip=e)
+                    info = {k: v for k, v in anim.pose.info.items() if k not in ("variant",)}
+                    title = f"{action}/{variant} {info}"[:150]
+                    name = f"{action}_{variant}" + (f"_{e}" if args.examples > 1 else "")
+                    cv2.imwrite(str(args.out / f"{name}.png"), cv2.cvtColor(sheet(body, anim, title, fps, noise), cv2.COLOR_RGB2BGR))
+                    if not args.no_top:
+                        cv2.imwrite(str(args.out / f"{name}_top.png"), cv2.cvtColor(top_down(anim, f"{action}/{variant}"), cv2.COLOR_RGB2BGR))
         print(f"sheets in {args.out}")
     table: dict[str, list[dict]] = defaultdict(list)
-    for action in ("walk", "no_action"):
+    for action in actions:
         for k in range(args.clips):
             variant, row = measure(action, k, args.seed + 1, frames, fps)
             table[f"{action}/{variant}"].append(row)
-    cols = ("speed", "along", "left", "turn", "lift", "drift", "still_s", "stepping")
+    cols = ("speed", "along", "left", "turn", "lift", "drift", "still_s", "stepping", "hands", "hip_ptp")
     print(f"{'variant':22s} {'share':>6s} " + " ".join(f"{c:>14s}" for c in cols))
     for name, rows in table.items():
         share = len(rows) / args.clips
@@ -194,9 +231,13 @@ def main() -> None:
         for c in cols:
             v = np.array([r[c] for r in rows], float)
             v = v[np.isfinite(v)]
-            cells.append(f"{np.median(v):6.3f} [{np.max(np.abs(v)) if c in ('lift', 'drift') else np.min(v):6.2f}]" if len(v) else " " * 14)
+            if not len(v):
+                cells.append(" " * 14)
+                continue
+            worst = np.max(np.abs(v)) if c in ("lift", "drift", "hands", "hip_ptp") else np.min(v)
+            cells.append(f"{np.median(v):6.3f} [{worst:6.3f}]")
         print(f"{name:22s} {share:6.2f} " + " ".join(cells))
-    print("cells: median [min over clips; for lift and drift the max]")
+    print("cells: median [min over clips; for lift, drift, hands and hip_ptp the max]")
 
 
 if __name__ == "__main__":

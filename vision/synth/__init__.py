@@ -1,9 +1,10 @@
 """Procedural 3D human motion written as BlazePose landmark sequences (`vision-synth --pose`).
 
 Pipeline, one concern per module: `skeleton` (random bodies, joint-angle channels) ->
-`periodic` / `oneshot` / `walking` / `idle` (per-class trajectories, registered in `registry`,
-listed in `actions`; `footwork` turns planned footsteps into leg angles for walking's variants
-and idle standing) -> `kinematics` (33 landmarks in world metres, feet on the ground) -> `camera`
+`periodic` / `oneshot` / `walking` / `idle` / `nonactions` (per-class trajectories, registered in
+`registry`, listed in `actions`; `footwork` turns planned footsteps into leg angles for walking's
+variants and idle standing; `everyday` places the hands of idle postures, with `reach`'s arm
+inverse kinematics) -> `kinematics` (33 landmarks in world metres, feet on the ground) -> `camera`
 (random views, framing, pinhole projection) -> `noise` (BlazePose-like tracker errors) ->
 `clip` (one sequence) -> `dataset` (UCF101 tree, group-wise split); `draw` renders stick figures.
 """

@@ -1,7 +1,7 @@
 """The action classes the pose synthesiser knows, in their dataset order."""
 from __future__ import annotations
 
-from vision.synth import idle, oneshot, periodic, walking  # noqa: F401  (importing registers the generators)
+from vision.synth import idle, nonactions, oneshot, periodic, walking  # noqa: F401  (importing registers the generators)
 from vision.synth.registry import REGISTRY, ActionSpec, get_action
 
 CLASSES = (

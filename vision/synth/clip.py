@@ -75,17 +75,19 @@ def _personal_style(pose: Pose, t: np.ndarray, rng: np.random.Generator) -> None
 
     A pose whose legs were solved from planned footsteps (`pose.planted`) keeps its legs and
     pelvis tilt: an offset there would lift or slide a planted foot (its own stance and sway
-    are part of the plan). The same random numbers are drawn either way.
+    are part of the plan). The same holds for the arm channels of a hand the generator put on a
+    point (`pose.held`: on a table, in a pocket). The same random numbers are drawn either way.
     """
+    keep = (_PLANTED if pose.planted else set()) | pose.held
     for name, spread in _POSTURE.items():
         for channel in ([name] if name in CHANNELS else [f"{s}_{name}" for s in SIDES]):
             offset = rng.uniform(-spread, spread)
-            if not (pose.planted and channel in _PLANTED):
+            if channel not in keep:
                 pose[channel] += offset
     moving = [i for i, c in enumerate(CHANNELS) if c not in _STILL]
     tremor = rng.uniform(0.3, 1.5) * pose.tremor * smooth_noise(rng, t, 0.5, n=len(moving))
-    if pose.planted:
-        tremor[[k for k, i in enumerate(moving) if CHANNELS[i] in _PLANTED]] = 0.0
+    if keep:
+        tremor[[k for k, i in enumerate(moving) if CHANNELS[i] in keep]] = 0.0
     pose.values[moving] += tremor
 
 

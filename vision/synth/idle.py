@@ -1,22 +1,45 @@
-"""`no_action` (standing or sitting idle) and `other` (plausible motion that is none of the classes)."""
+"""`no_action`: standing or sitting about, doing none of the actions (`other` is in `nonactions`).
+
+`no_action` variants (`meta["variant"]["variant"]`, shares in `VARIANT_WEIGHTS`; see `everyday`
+for how each places the hands): `arms_down` (the first version's rest postures: hanging,
+crossed, on the hips, clasped in front, behind the back; seated also on the thighs), `surface`
+(hands resting on a table, counter or desk), `typing`, `writing`, `phone` (looking down at it),
+`holding` (a cup, a phone at face height or at the ear), `pockets`, `talking` (small irregular
+hand gestures), `arms_folded`, `hand_on_hip`, `holding_arm` and `leaning` (weight on one leg,
+the hip out, the trunk tilted; a forearm on a counter or one of the standing postures).
+`meta["variant"]["stance"]` is standing, seated or leaning; `calm` (about 40 % of the clips)
+means a few millimetres of sway and hands at rest. Other clips shift their weight, look about,
+and a third of them change posture once (`then`), easing over about a second.
+Feet never leave the floor: standing is solved over planted feet (`footwork`), never a step.
+"""
 from __future__ import annotations
 
 import numpy as np
 
+from vision.synth.everyday import (
+    LEANING,
+    MOVING_HANDS,
+    SEATED,
+    STANDING,
+    VARIANT_STANCES,
+    Posture,
+    plan_posture,
+)
 from vision.synth.footwork import FootPlan, solve_legs, track_foot
 from vision.synth.geometry import smooth_noise, smoothstep
 from vision.synth.motion import MotionContext, pulse
+from vision.synth.reach import ARM_CHANNELS, measure_torso
 from vision.synth.registry import action
 from vision.synth.skeleton import SIDES, Pose
 
-# Arm rest postures: (sh_el, sh_az, sh_tw, elbow) centres; each drawn with a little spread.
-_ARM_POSTURES = {
-    "hanging": (7, 0, 0, 12),
-    "crossed": (22, 95, -65, 115),
-    "hips": (40, -10, -85, 105),
-    "clasped_front": (18, 95, -40, 50),
-    "behind_back": (-18, 85, 30, 45),
-}
+VARIANT_WEIGHTS = {
+    "arms_down": 0.24, "surface": 0.09, "typing": 0.06, "writing": 0.03, "phone": 0.10, "holding": 0.07,
+    "pockets": 0.08, "talking": 0.10, "arms_folded": 0.06, "hand_on_hip": 0.05, "holding_arm": 0.04, "leaning": 0.08,
+}  # fmt: skip
+VARIANTS = tuple(VARIANT_WEIGHTS)
+SEATED_SHARE = 0.15  # of the variants that may be seated
+CALM_SHARE = 0.49  # of the variants whose hands may rest: about 40 % of all clips
+SHIFT_SHARE = 0.35  # of the clips that are not calm: one change of posture
 
 
 def keyframes(ctx: MotionContext, lo: float, hi: float, every: tuple[float, float]) -> np.ndarray:
@@ -29,12 +52,6 @@ def keyframes(ctx: MotionContext, lo: float, hi: float, every: tuple[float, floa
     k = np.clip(np.searchsorted(knots, ctx.t, side="right") - 1, 0, len(knots) - 2)
     x = smoothstep((ctx.t - knots[k]) / (knots[k + 1] - knots[k]))
     return values[k] + (values[k + 1] - values[k]) * x
-
-
-def _posture(p: Pose, ctx: MotionContext, s: str, name: str) -> None:
-    el, az, tw, elbow = _ARM_POSTURES[name]
-    p[f"{s}_sh_el"], p[f"{s}_sh_az"] = el + ctx.u(-5, 5), az + ctx.u(-8, 8)
-    p[f"{s}_sh_tw"], p[f"{s}_elbow"] = tw + ctx.u(-10, 10), elbow + ctx.u(-10, 10)
 
 
 def _sit(p: Pose, ctx: MotionContext) -> None:
@@ -59,8 +76,11 @@ def _sit(p: Pose, ctx: MotionContext) -> None:
     p.planted = True  # no personal offsets on the legs: both feet stay on the floor
 
 
-def _stand(p: Pose, ctx: MotionContext, still: bool) -> None:
-    """Both feet planted where they stand; the pelvis sways and shifts its weight over them."""
+def _stand(p: Pose, ctx: MotionContext, still: bool, leaning: bool = False) -> None:
+    """Both feet planted where they stand; the pelvis sways and shifts its weight over them.
+
+    `leaning`: the weight on one leg, the hip pushed out over it, the other knee relaxed.
+    """
     t = ctx.t
     half = ctx.u(0.05, 0.15) * ctx.body.height / 1.7
     ahead = ctx.u(0.0, 0.1) if ctx.chance(0.4) else 0.0  # one foot a little forward
@@ -72,91 +92,111 @@ def _stand(p: Pose, ctx: MotionContext, still: bool) -> None:
         plan.stand(float(t[0]) - 1.0, float(t[-1]) + 1.0, (sign * half, ahead if s == front else 0.0), sign * ctx.u(0, 15))
         feet[s] = track_foot(plan, ctx.body, s, t)
     centre = (feet["l"].ref + feet["r"].ref) / 2
+    loaded = 1 if ctx.hand == "r" else -1  # +1: the left leg bears the weight
     if still:  # postural sway of a few millimetres
         sway = np.array([ctx.u(0.001, 0.004), ctx.u(0.002, 0.006)])
         centre = centre + sway * smooth_noise(ctx.rng, t, 0.3, n=2).T
         p["roll"] = 0.0
+        if leaning:  # the hip out over the loaded leg, held
+            out = loaded * ctx.u(0.03, 0.055)
+            centre[:, 0] += out
+            p["roll"] = -ctx.u(60, 100) * out
+            p.info["rest_leg"] = ctx.hand
     else:  # weight shifts from foot to foot, the pelvis dropping on the unloaded side
         shift = ctx.u(0.005, 0.03) * smooth_noise(ctx.rng, t, 0.25)[0]
-        if ctx.chance(0.4):  # resting on one leg: the other knee relaxes as its hip drops
-            loaded = 1 if ctx.hand == "r" else -1  # +1: the left leg bears the weight
+        if leaning:
+            shift = 0.4 * shift + loaded * ctx.u(0.03, 0.055)
+            p.info["rest_leg"] = ctx.hand
+        elif ctx.chance(0.4):  # resting on one leg: the other knee relaxes as its hip drops
             shift = shift + loaded * ctx.u(0.015, 0.045)
             p.info["rest_leg"] = ctx.hand
         centre = centre + np.stack([shift, ctx.u(0.003, 0.012) * smooth_noise(ctx.rng, t, 0.3)[0]], 1)
-        p["roll"] = -ctx.u(40, 80) * shift  # degrees per metre of shift: the unloaded hip drops
+        p["roll"] = -(ctx.u(60, 100) if leaning else ctx.u(40, 80)) * shift
         p["yaw"] = ctx.u(0, 4) * smooth_noise(ctx.rng, t, 0.15)[0]
     p["pitch"] = ctx.u(-3, 3)
+    if leaning:  # the trunk tilts back over the loaded leg
+        p["spine_side"] = -loaded * ctx.u(2, 7)
     solve_legs(p, ctx.body, feet, centre, ctx.u(1, 6), softness=0.0005)
+
+
+def _second(ctx: MotionContext, first: str, stance: str) -> str:
+    """A posture to change to: another one that fits the stance."""
+    names = [v for v in VARIANTS if stance in VARIANT_STANCES[v] and v != first]
+    weights = np.array([VARIANT_WEIGHTS[v] for v in names])
+    return names[int(ctx.rng.choice(len(names), p=weights / weights.sum()))]
 
 
 @action("no_action", own_timing=True)
 def no_action(ctx: MotionContext) -> Pose:
-    """Idle: standing still (a few mm of sway), standing with weight shifts and fidgets, or seated.
+    """Standing, leaning or seated, doing none of the actions: an everyday posture (see the module doc).
 
     Feet stay on the floor throughout: weight shifts move the pelvis over planted feet, never a
     step (that would be `walk`'s start-stop variant).
     """
     p, t = ctx.pose(), ctx.t
-    names = list(_ARM_POSTURES)
-    style = names[ctx.rng.choice(len(names), p=[0.45, 0.15, 0.15, 0.15, 0.1])]
-    for s in SIDES:
-        _posture(p, ctx, s, style if ctx.chance(0.85) else "hanging")
-    seated = ctx.chance(0.1)
-    still = not seated and ctx.chance(0.45)  # about 40 % of all clips
-    p.info.update(variant="seated" if seated else "still" if still else "idle", arms=style, seated=seated)
-    if seated:
+    variant = VARIANTS[int(ctx.rng.choice(len(VARIANTS), p=list(VARIANT_WEIGHTS.values())))]
+    stances = VARIANT_STANCES[variant]
+    stance = stances[0] if len(stances) == 1 else SEATED if SEATED in stances and ctx.chance(SEATED_SHARE) else STANDING
+    calm = variant not in MOVING_HANDS and ctx.chance(CALM_SHARE)
+    postures = [plan_posture(ctx, variant, stance, calm)]
+    mix = np.zeros(ctx.n)
+    if not calm and ctx.chance(SHIFT_SHARE):  # one change of posture: each held for a while, then eased over
+        then = variant if variant == "leaning" else _second(ctx, variant, stance)
+        postures.append(plan_posture(ctx, then, stance))
+        span = ctx.u(0.6, 1.2) / ctx.speed
+        start = ctx.u(0.3, max(0.35, float(t[-1]) - span - 0.3))
+        mix = smoothstep((t - start) / span)
+    p.info.update(variant=variant, stance=stance, calm=calm, seated=stance == SEATED, **postures[0].info)
+    if len(postures) > 1:
+        p.info["then"] = postures[1].info.get("arms", postures[1].name) if variant == "leaning" else postures[1].name
+    if stance == SEATED:
         _sit(p, ctx)
     else:
-        _stand(p, ctx, still)
+        _stand(p, ctx, calm, leaning=stance == LEANING)
     # Breathing: the chest rises and falls 12-20 times a minute.
     p["spine_flex"] = ctx.u(-3, 8) + ctx.u(0.2, 0.6) * np.sin(2 * np.pi * ctx.u(0.2, 0.33) * t + ctx.u(0, 2 * np.pi))
-    if still:  # eyes ahead, hands at rest: only the personal tremor, turned down
+    if calm:  # eyes ahead (or on what the hands hold), hands at rest: only the personal tremor, turned down
         p["neck_yaw"] = ctx.u(0, 3) * smooth_noise(ctx.rng, t, 0.2)[0]
         p["neck_flex"] = ctx.u(-5, 15) + ctx.u(0, 1.5) * smooth_noise(ctx.rng, t, 0.3)[0]
         p.tremor = ctx.u(0.1, 0.3)
-        return p
-    p["neck_yaw"] = ctx.u(0, 35) * smooth_noise(ctx.rng, t, 0.35)[0]
-    p["neck_flex"] = ctx.u(-5, 15) + ctx.u(0, 8) * smooth_noise(ctx.rng, t, 0.4)[0]
-    for s in SIDES:  # restless hands: a few centimetres of drift at the wrist
+    else:
+        p["neck_yaw"] = ctx.u(0, 35) * smooth_noise(ctx.rng, t, 0.35)[0]
+        p["neck_flex"] = ctx.u(-5, 15) + ctx.u(0, 8) * smooth_noise(ctx.rng, t, 0.4)[0]
+    _arms(p, ctx, postures, mix, calm)
+    return p
+
+
+def _arms(p: Pose, ctx: MotionContext, postures: list[Posture], mix: np.ndarray, calm: bool) -> None:
+    """Trunk and head of the postures, then the arms on the measured trunk; free hands fidget unless calm."""
+    weights = [1 - mix, mix] if len(postures) > 1 else [np.ones(ctx.n)]
+    for posture, w in zip(postures, weights):
+        for name, value in posture.trunk.items():
+            p[name] += value * w
+        for name, value in posture.motion.items():
+            p[name] += value * w
+    torso = measure_torso(ctx.body, p, 30.0)
+    arms = [posture.build(torso) for posture in postures]
+    held = set().union(*(posture.held for posture in postures))
+    for s in SIDES:
+        for c in ARM_CHANNELS:
+            p[f"{s}_{c}"] = sum(a[s][c] * w for a, w in zip(arms, weights))
+    p.held = {f"{s}_{c}" for s in held for c in ARM_CHANNELS}
+    free = [s for s in SIDES if s not in held]
+    if calm:
+        return
+    t = ctx.t
+    for s in free:  # restless hands: a few centimetres of drift at the wrist
         for name, amp in (("sh_el", 3), ("sh_az", 5), ("elbow", 8)):
             p[f"{s}_{name}"] += ctx.u(0, amp) * smooth_noise(ctx.rng, t, 0.5)[0]
-    if ctx.chance(0.3):  # one brief gesture: touch the face or scratch the head, then back
+    if free and ctx.chance(0.3):  # one brief gesture: touch the face or scratch the head, then back
         g = pulse(t, ctx.u(0, max(t[-1] - 1.5, 0.1)), ctx.u(0.3, 0.6), ctx.u(0.2, 0.8), ctx.u(0.3, 0.6))
-        s = ctx.hand
+        s = ctx.hand if ctx.hand in free else free[0]
         for name, target in (("sh_el", ctx.u(35, 80)), ("sh_az", ctx.u(70, 100)), ("sh_tw", 0), ("elbow", ctx.u(120, 145))):
             p[f"{s}_{name}"] += (target - p[f"{s}_{name}"]) * g
-    elif ctx.chance(0.3):  # or a small adjustment: one forearm comes up a little (a sleeve, a pocket) and back
+        p.info["gesture"] = "face"
+    elif free and ctx.chance(0.3):  # or a small adjustment: one forearm comes up a little (a sleeve, a pocket) and back
         g = pulse(t, ctx.u(0, max(t[-1] - 1.2, 0.1)), ctx.u(0.3, 0.6), ctx.u(0.0, 0.8), ctx.u(0.3, 0.6))
-        s = SIDES[int(ctx.rng.integers(2))]
+        s = free[int(ctx.rng.integers(len(free)))]
         p[f"{s}_elbow"] += ctx.u(10, 30) * g
         p[f"{s}_sh_el"] += ctx.u(3, 10) * g
-    return p
-
-
-# Channels `other` may move and the ranges of its keyframes. Arm elevation stays below the
-# overhead of raise/wave/jumping jack, and nothing repeats, so no class is acted out.
-_OTHER_RANGES = {
-    "spine_flex": (-10, 45), "spine_side": (-25, 25), "spine_twist": (-40, 40),
-    "neck_flex": (-30, 40), "neck_yaw": (-60, 60), "neck_side": (-25, 25), "yaw": (-150, 150),
-    "sh_el": (0, 115), "sh_az": (-20, 130), "sh_tw": (-60, 60), "elbow": (0, 140),
-    "hip_flex": (-15, 45), "hip_abd": (0, 30), "knee": (0, 50),
-}  # fmt: skip
-
-
-@action("other", own_timing=True)
-def other(ctx: MotionContext) -> Pose:
-    """Random unstructured movement of a few body parts: stretching, turning, reaching, looking."""
-    p = no_action(ctx) if ctx.chance(0.5) else ctx.pose()
-    p.info = {"base": p.info.pop("variant", "neutral"), **p.info}  # what it starts from; `variant` is no_action's
-    limb = ("sh", "elbow", "hip", "knee")
-    pool = [n for n in _OTHER_RANGES if not n.startswith(limb)]
-    pool += [f"{s}_{n}" for s in SIDES for n in _OTHER_RANGES if n.startswith(limb)]
-    chosen = ctx.rng.choice(len(pool), size=int(ctx.rng.integers(2, 7)), replace=False)
-    p.info["moves"] = ",".join(pool[i] for i in chosen)
-    env = ctx.envelope()
-    for i in chosen:
-        name = pool[i]
-        lo, hi = _OTHER_RANGES[name.split("_", 1)[1] if name[:2] in ("l_", "r_") else name]
-        move = keyframes(ctx, lo, hi, (0.5, 1.6))
-        p[name] += (move - p[name]) * env * ctx.u(0.5, 1.0)
-    return p
+        p.info["gesture"] = "adjust"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from vision.synth.geometry import ramp
 from vision.synth.motion import MotionContext, pulse
 from vision.synth.registry import action
 from vision.synth.skeleton import SIDES, Pose
@@ -32,42 +33,88 @@ def _arms_rest(p: Pose, ctx: MotionContext) -> None:
             p[f"{s}_sh_el"], p[f"{s}_sh_az"], p[f"{s}_elbow"] = ctx.u(15, 30), ctx.u(60, 90), ctx.u(95, 120)
 
 
-@action("punch", one_sided=True)
+# Kicks and punches must show in every window a model sees of their clips (1.6 s at 10 fps), or
+# the guard between them teaches it that a guard alone is the action: repetitions start at most
+# this far apart, and the ramps in and out of the stance are kept short.
+MOST_APART = {"punch": 1.0, "kick": 1.15}  # s between the starts of two repetitions
+RAMP_MOST = 0.4  # s
+
+
+def steady_reps(ctx: MotionContext, duration: float, shape: tuple[float, float, float], most_apart: float,
+                least_rest: float = 0.1) -> tuple[list[np.ndarray], np.ndarray]:
+    """Repetitions spread evenly over the whole active window, and the clip's envelope for them.
+
+    Each repetition lasts `duration` seconds at speed 1 (shorter if its slot is), rising, holding and
+    falling over the fractions `shape` of it. The active window (between the ramps, which are
+    shortened to `RAMP_MOST` and further when a repetition would not fit) is cut into equal slots
+    of at most `most_apart` seconds with one repetition in each, so consecutive repetitions start
+    at most that far apart and none is weakened by a ramp. A clip that opens or ends mid-action may
+    cut its first or last repetition. Returns (one (T,) 0..1 profile per repetition, (T,) envelope).
+    """
+    t = ctx.t
+    d = duration / ctx.speed**0.5 * ctx.u(0.9, 1.1)
+    ramp_in, ramp_out = min(ctx.ramp_in, RAMP_MOST), min(ctx.ramp_out, RAMP_MOST)
+    clip_end = float(t[-1]) + (float(t[1] - t[0]) if ctx.n > 1 else 0.0)
+    lo = ctx.start + ramp_in if ramp_in else -ctx.u(0.0, 0.4) * d
+    hi = ctx.end - ramp_out if ramp_out else clip_end + ctx.u(0.0, 0.4) * d
+    if hi - lo < d + least_rest and (ramp_in or ramp_out):  # quicker ramps, down to 0.15 s, to make room
+        short = d + least_rest - (hi - lo)
+        cut_in = min(short * ramp_in / (ramp_in + ramp_out), max(ramp_in - 0.15, 0.0))
+        cut_out = min(short - cut_in, max(ramp_out - 0.15, 0.0))
+        ramp_in, ramp_out = ramp_in - cut_in, ramp_out - cut_out
+        lo, hi = lo - cut_in, hi + cut_out
+    n = max(1, int(np.ceil((hi - lo) / most_apart)))
+    slot = (hi - lo) / n
+    d = min(d, slot - least_rest) if slot > 2 * least_rest else slot
+    free = slot - d
+    offset = free * ctx.u(0.3, 0.7)  # where a repetition sits in its slot, the same in all (steady rhythm)
+    starts = [lo + k * slot + np.clip(offset + free * ctx.u(-0.2, 0.2), 0.0, free) for k in range(n)]
+    rise, hold, fall = (f / sum(shape) for f in shape)
+    reps = [pulse(t, s0, rise * d, hold * d, fall * d) for s0 in starts]
+    # Without a ramp, lo < 0 and hi > the clip's end: the steps fall outside and the envelope is 1.
+    env = ramp(t, lo - ramp_in, ramp_in) * (1 - ramp(t, hi, ramp_out))
+    return reps, env
+
+
+@action("punch", one_sided=True, own_timing=True)
 def punch(ctx: MotionContext) -> Pose:
-    """Straight punches from a guard: one hand only, alternating, or at random."""
+    """Straight punches from a guard: one hand only, alternating, or at random; the arm extends nearly straight every time."""
     p = ctx.pose()
     _guard(p, ctx)
-    env = ctx.envelope()
     pattern = int(ctx.rng.integers(3))  # 0: the `hand` side only, 1: alternating, 2: random sides
     p.info["pattern"] = ("one_hand", "alternating", "random")[pattern]
-    reps = ctx.reps(ctx.u(0.55, 0.9), 8, 0.22, 0.06, 0.4)
+    reps, env = steady_reps(ctx, ctx.u(0.38, 0.6), (0.22, 0.06, 0.4), MOST_APART["punch"])
+    p.blend_from_neutral(env)  # the guard comes up with the ramp in, down with the ramp out
+    p.info["reps"] = len(reps)
     for k, q in enumerate(reps):
         s = ctx.hand if pattern == 0 else (ctx.hand, ctx.other)[k % 2] if pattern == 1 else SIDES[ctx.rng.integers(2)]
         q = q * env  # a punch cut by the ease-out stays inside the stance
-        reach = ctx.u(0.85, 1.0) * min(ctx.amplitude, 1.1)
-        p[f"{s}_sh_el"] += (ctx.u(78, 92) - p[f"{s}_sh_el"]) * q * reach
+        reach = ctx.u(0.9, 1.0)  # nearly straight: the amplitude shows in the shoulder and trunk, not the elbow
+        p[f"{s}_sh_el"] += (ctx.u(75, 92) * min(ctx.amplitude, 1.05) ** 0.5 - p[f"{s}_sh_el"]) * q
         p[f"{s}_sh_az"] += (ctx.u(92, 105) - p[f"{s}_sh_az"]) * q
         p[f"{s}_elbow"] += (ctx.u(0, 12) - p[f"{s}_elbow"]) * q * reach
         sign = 1 if s == "l" else -1  # the chest turns away from the punching arm
-        p["spine_twist"] += -sign * ctx.u(10, 22) * q
+        p["spine_twist"] += -sign * ctx.u(10, 22) * min(ctx.amplitude, 1.1) * q
         p["yaw"] += -sign * ctx.u(2, 8) * q
     return p
 
 
-@action("kick", one_sided=True)
+@action("kick", one_sided=True, own_timing=True)
 def kick(ctx: MotionContext) -> Pose:
-    """Front (or side) kicks: chamber the knee, extend, retract; the arms guard or balance."""
+    """Front (or side) kicks: chamber the knee, extend, retract; the arms guard or balance. The foot always clears the floor by well over 15 cm."""
     p = ctx.pose()
     if ctx.chance(0.5):
         _guard(p, ctx)
     else:
         for s in SIDES:
             p[f"{s}_sh_el"], p[f"{s}_sh_az"], p[f"{s}_elbow"] = ctx.u(25, 50), ctx.u(0, 40), ctx.u(20, 60)
-    env = ctx.envelope()
     alternate = ctx.chance(0.3)
     side_kick = ctx.chance(0.25)
     p.info.update(alternate=alternate, side_kick=side_kick)
-    reps = ctx.reps(ctx.u(1.0, 1.6), 4, 0.35, 0.1, 0.35)
+    reps, env = steady_reps(ctx, ctx.u(0.7, 1.05), (0.35, 0.1, 0.35), MOST_APART["kick"])
+    p.blend_from_neutral(env)
+    p.info["reps"] = len(reps)
+    amplitude = max(ctx.amplitude, 0.9)  # a small kick is still a kick
     for k, q in enumerate(reps):
         s = (ctx.hand, ctx.other)[k % 2] if alternate else ctx.hand
         sign = 1 if s == "l" else -1
@@ -75,11 +122,11 @@ def kick(ctx: MotionContext) -> Pose:
         p[f"{s}_knee"] += ctx.u(70, 100) * np.sin(np.pi * q)  # chamber on the way out and back
         p[f"{s}_ankle"] += -ctx.u(10, 30) * q  # pointed toes
         if side_kick:  # the leg rises sideways and the trunk leans away
-            p[f"{s}_hip_abd"] += ctx.u(45, 70) * ctx.amplitude * q
+            p[f"{s}_hip_abd"] += ctx.u(50, 75) * amplitude * q
             p[f"{s}_hip_flex"] += ctx.u(10, 30) * q
             p["roll"] += -sign * ctx.u(15, 30) * q
         else:
-            p[f"{s}_hip_flex"] += (ctx.u(60, 95) * ctx.amplitude - p[f"{s}_hip_flex"]) * q
+            p[f"{s}_hip_flex"] += (ctx.u(60, 95) * amplitude - p[f"{s}_hip_flex"]) * q
             p["pitch"] += -ctx.u(5, 15) * q
     return p
 

@@ -88,6 +88,7 @@ class Pose:
         self.momentum = False  # True: a flight keeps the ground speed (running); else it lands where it took off
         self.planted = False  # True: legs and pelvis tilt solved from planned footsteps (footwork): no personal offsets there
         self.tremor = 1.0  # scale of the personal joint tremor (a still person trembles less)
+        self.held: set[str] = set()  # channels of a hand put on a point (a table, a pocket): no personal offsets there
         for side in SIDES:
             for name, value in NEUTRAL.items():
                 self.values[CHANNEL_INDEX[f"{side}_{name}"]] = value
