@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from vision.cli.common import add_common, expand_inputs, output_video_path, run_cli
+from vision.cli.common import add_common, batch_exit, expand_inputs, output_video_path, report_failure, run_cli
 
 WEIGHTS_ROOT = Path(__file__).resolve().parents[2] / "weights"
 DEFAULT_WEIGHTS = WEIGHTS_ROOT / "default"  # the shipped pose model: human actions
@@ -138,10 +138,8 @@ def main(argv: list[str] | None = None) -> int:
                     write_annotated(result, output_video_path(args.save_video, path, len(paths) > 1), args.opacity, args.colormap)
             except (VisionError, OSError) as exc:
                 failed += 1
-                message = " ".join(str(exc).split())
                 bar.clear()
-                print(f"vision-classify: error: {message}", file=sys.stderr)
-                writer.add({"path": str(path), "error": message})
+                report_failure("vision-classify", writer, path, exc)
             else:
                 writer.add(result.to_json(), result)
                 label, p = result.top
@@ -151,9 +149,7 @@ def main(argv: list[str] | None = None) -> int:
                     bar.write(format_timeline(result))
             bar.update(1)
         bar.close()
-        if failed:
-            print(f"vision-classify: {failed} of {len(paths)} input(s) failed", file=sys.stderr)
-        return 1 if failed else 0
+        return batch_exit("vision-classify", failed, len(paths))
 
     return run_cli("vision-classify", body, args.debug)
 

@@ -60,3 +60,17 @@ def output_video_path(target: Path, source: Path, many: bool, tag: str = "annota
     if many or target.is_dir() or not target.suffix:
         return target / f"{source.stem}.{tag}.mp4"
     return target
+
+
+def report_failure(prog: str, writer, path: Path, exc: BaseException) -> None:  # noqa: ANN001 (ResultWriter)
+    """One input of a batch failed: one line on stderr, an `{"path", "error"}` record, go on."""
+    message = " ".join(str(exc).split())
+    print(f"{prog}: error: {message}", file=sys.stderr)
+    writer.add({"path": str(path), "error": message})
+
+
+def batch_exit(prog: str, failed: int, total: int) -> int:
+    """The exit code of a batch: 1 (with a summary line) if any input failed, else 0."""
+    if failed:
+        print(f"{prog}: {failed} of {total} input(s) failed", file=sys.stderr)
+    return 1 if failed else 0

@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from vision.cli.common import add_common, run_cli
+from vision.cli.common import add_common, batch_exit, report_failure, run_cli
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,18 +55,14 @@ def main(argv: list[str] | None = None) -> int:
                     write_skeleton_video(video, output_video_path(args.save_video, path, len(paths) > 1, tag="pose"))
             except (VisionError, OSError) as exc:
                 failed += 1
-                message = " ".join(str(exc).split())
                 bar.close()
-                print(f"vision-pose: error: {message}", file=sys.stderr)
-                writer.add({"path": str(path), "error": message})
+                report_failure("vision-pose", writer, path, exc)
                 continue
             bar.close()
             writer.add(video.to_json(), video)
             print(f"{path}  person in {video.found_rate:.0%} of {len(video.poses)} frames "
                   f"({len({p.track for p in video.poses if p is not None})} track(s))")
-        if failed:
-            print(f"vision-pose: {failed} of {len(paths)} input(s) failed", file=sys.stderr)
-        return 1 if failed else 0
+        return batch_exit("vision-pose", failed, len(paths))
 
     return run_cli("vision-pose", body, args.debug)
 
