@@ -129,7 +129,7 @@ def test_onnx_export_runs_motion_models_with_parity(tmp_path: Path) -> None:
     from vision.export.exporter import export_checkpoint
     from vision.export.runtime import load_export
 
-    ckpt = _checkpoint(tmp_path, "rgb+motion")  # 6 channels: the graph's input differs from RGB's
+    ckpt = _checkpoint(tmp_path, "flow")  # the small-data recipe's input: 2 channels, flow computed outside the graph
 
     exported = load_export(export_checkpoint(ckpt.path, tmp_path / "onnx", "onnx"), "onnxruntime")
     frames = _frames(8, seed=3)

@@ -51,6 +51,12 @@ def test_small_folders_get_the_small_data_recipe_but_never_lose_a_flag() -> None
     assert choose_recipe(_config(), dataclasses.replace(SMALL, test_list=False))[0].holdout == 0  # a val split exists
 
 
+def test_every_option_the_recipe_sets_is_shown() -> None:
+    from vision.train.recipe import small_data_options
+
+    assert set(small_data_options(SMALL, _config())) <= set(SHOWN)
+
+
 def test_people_or_landmarks_choose_pose() -> None:
     assert choose_recipe(_config(), dataclasses.replace(SMALL, person=(9, 16)))[0].input == "pose"
     assert choose_recipe(_config(), dataclasses.replace(SMALL, person=(7, 16)))[0].input == "flow"

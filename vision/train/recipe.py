@@ -22,7 +22,7 @@ STEPS = 600  # small data: optimizer steps of the schedule (measured: bench/smal
 MAX_EPOCHS, MIN_EPOCHS = 60, 15
 HOLDOUT = 0.25  # share of the training list held out when the split has no validation part
 SHOWN = ("input", "backbone", "frame_size", "epochs", "clips_per_video", "batch_size", "lr", "scheduler",
-         "weight_decay", "label_smoothing", "crop_scale", "color_jitter", "speed_jitter", "flip", "holdout",
+         "warmup_epochs", "weight_decay", "label_smoothing", "crop_scale", "color_jitter", "speed_jitter", "flip", "holdout",
          "early_stop")
 
 
@@ -96,7 +96,8 @@ def small_data_options(p: DataProfile, config: TrainConfig) -> dict[str, tuple[A
         nobody = "no person found" if p.person is None or p.person[0] == 0 else "no person in most clips"
         input_choice = ("flow", f"{nobody}; optical flow shows the CNN which way things move and hides what they "
                         "look like, which few clips cannot cover (tuning set: flow 82%, rgb+flow 71%, rgb 36%)")
-    crops = max(2, min(4, math.ceil(p.seconds * 10 / frames))) if p.seconds else 2
+    windows = round(p.seconds * (config.fps or 10.0) / frames, 6)  # clip length in windows of T sampled frames
+    crops = max(2, min(4, math.ceil(windows))) if p.seconds else 2
     held = HOLDOUT if p.test_list else 0.0
     per_epoch = max(1, int(p.classes * p.train_per_class * (1 - held) * crops) // 16)  # optimizer steps at batch 16
     epochs = max(MIN_EPOCHS, min(MAX_EPOCHS, round(STEPS / per_epoch)))
@@ -132,11 +133,13 @@ def choose_recipe(config: TrainConfig, profile: DataProfile) -> tuple[TrainConfi
         summary = describe(profile) + f" (>= {SMALL_DATA}: the fixed recipe of earlier releases)"
     chosen = {k: v for k, (v, _) in options.items() if k not in config.explicit}
     resolved = dataclasses.replace(config, **chosen)
-    reasons = {
-        "backbone": "trained from scratch end to end (frozen ImageNet features kept too little of the motion "
-                    "on small motion sets: 25% where this reaches its figure, issue 21)",
-        "frame_size": "square input in pixels",
-    }
+    reasons = {"flip": "the fixed recipe's default (RGB: no flips; pose: mirrored skeletons)"}
+    if regime == "small":
+        reasons["backbone"] = ("trained from scratch, end to end (frozen ImageNet Lite0 features reached 25% on a "
+                               "folder like this one, issue 21: they keep too little of how things move)")
+    elif profile.test_list:
+        reasons["holdout"] = ("the fixed recipe's default: the test list validates and picks the best epoch, so its "
+                              "figure is not an unseen-data figure (--holdout 0.25 keeps it unseen)")
     choices = []
     for name in SHOWN:
         value = getattr(resolved, name)
@@ -148,5 +151,7 @@ def choose_recipe(config: TrainConfig, profile: DataProfile) -> tuple[TrainConfi
             source, why = "default", reasons.get(name, "the fixed recipe's default")
         if name == "backbone" and resolved.pretrained:
             value, why = f"{value} ({resolved.pretrained})", "pretrained backbone"
+        if name == "flip" and value is None:  # what the input's old default does
+            value = resolved.input == "pose"
         choices.append(Choice(name, value, why, source))
     return resolved, Recipe(regime, summary, tuple(choices))
