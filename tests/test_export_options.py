@@ -43,3 +43,22 @@ def test_exported_options_match_torch(tmp_path: Path, fmt: str, name: str) -> No
     torch.testing.assert_close(ours.logits, ref.logits, rtol=0, atol=1e-3)
     torch.testing.assert_close(ours.temporal_weights, ref.temporal_weights, rtol=0, atol=1e-4)
     torch.testing.assert_close(*maps, rtol=0, atol=1e-4)
+
+
+@pytest.mark.parametrize("fmt", ["onnx", "torchscript"])
+@pytest.mark.parametrize("features", ["fused", "heatmap"])
+def test_exported_pose_models_match_torch(tmp_path: Path, fmt: str, features: str) -> None:
+    from vision.pose.features import FEATURE_DIM
+
+    torch.manual_seed(0)
+    model = build_model(ModelConfig(num_classes=3, input="pose", pose_features=features))
+    ckpt = save_checkpoint(tmp_path / "ckpt", model, ClipConfig(num_frames=8), ["a", "b", "c"])
+    exported = load_export(export_checkpoint(ckpt, tmp_path / fmt, fmt), RUNTIME_OF_FORMAT[fmt]).model
+    reference = load_checkpoint(ckpt).model
+    frames = (torch.rand(2, 9, FEATURE_DIM) - 0.5) * 0.8  # landmarks around the hips, motion, presence
+    with torch.no_grad():
+        ours, ref = exported.encode_frames(frames), reference.encode_frames(frames)
+        logits = exported.classify_embeddings(ours.embeddings).logits, reference.classify_embeddings(ref.embeddings).logits
+    assert ours.attention_maps.shape == ref.attention_maps.shape == (2, 9, *ref.attention_maps.shape[-2:])
+    torch.testing.assert_close(ours.attention_maps, ref.attention_maps, rtol=0, atol=1e-4)
+    torch.testing.assert_close(*logits, rtol=0, atol=1e-3)

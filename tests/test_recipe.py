@@ -120,3 +120,14 @@ def test_verdict_warns_honestly(held: float, train: float, warn: str | None) -> 
     small = Verdict(Score(1.0, 8), Score(1.0, 4), Score(0.9, 28), classes=7)
     assert any("rests on 4 clips" in w for w in small.warnings(TrainConfig("d", "o"), 5, 20, True))
     assert "test list 90.0% of 28" in small.summary(5)
+
+
+def test_runs_written_before_the_recipe_resume_as_they_were(tmp_path: Path) -> None:
+    from vision.train.trainer import CONFIG_NAME, load_run_config
+
+    old = {"data_dir": "d", "out": str(tmp_path), "input": "pose", "flip": False}  # pose runs then mirrored
+    (tmp_path / CONFIG_NAME).write_text(json.dumps(old))
+    config = load_run_config(tmp_path)
+    assert config.flip is None and not config.auto and config.holdout == 0 and config.clips_per_video == 1
+    (tmp_path / CONFIG_NAME).write_text(json.dumps({**old, "auto": True}))  # a new run's False stays False
+    assert load_run_config(tmp_path).flip is False

@@ -35,6 +35,9 @@ def test_default_run_chooses_prints_and_stores_its_recipe(synth_root: Path, tmp_
     assert eval_main([str(run / "best"), str(synth_root), "--out", str(tmp_path / "ev"), "--quiet"]) == 0
     line = [x for x in capsys.readouterr().out.splitlines() if "top-1" in x]
     assert len(line) == 1 and line[0].startswith("6 videos  top-1 ")
+    assert train_main(["--resume", str(run), "--epochs", "3", "--quiet"]) == 0  # extended: same recipe, kept
+    assert "recipe (" not in capsys.readouterr().out
+    assert load_checkpoint(run / "last").extra["recipe"] == best.extra["recipe"]
 
 
 def test_no_auto_keeps_the_fixed_defaults(synth_root: Path, tmp_path: Path, capsys) -> None:

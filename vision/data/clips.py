@@ -129,17 +129,24 @@ class ClipDataset(torch.utils.data.Dataset):
         item = self.items[i]
         frames = self.cache.load(item.path).frames
         index = self.indices(len(frames))
-        motion = has_motion(self.input)
-        before = index[0] - max(1, index[1] - index[0] if len(index) > 1 else 1) if motion else -1
-        if before >= 0:  # the frame before the clip, at the clip's own rate
+        before = self._before(index)
+        if before is not None:  # read and augment it with the clip (one crop and jitter for all)
             index = np.concatenate([[before], index])
         picked = np.asarray(frames[index])  # (n, H, W, 3), read from the memmap
-        x = self.augment(picked) if self.augment else preprocess_frames(picked, self.clip)
-        if motion:
-            x = consecutive_motion(x[1:], self.input, self.clip, x[0]) if before >= 0 else \
-                consecutive_motion(x, self.input, self.clip)
+        x = self.augment(picked) if self.augment else preprocess_frames(picked, self.clip)  # (n, 3, S, S)
+        if before is not None:
+            x = consecutive_motion(x[1:], self.input, self.clip, x[0])  # (T, C, S, S)
+        elif has_motion(self.input):
+            x = consecutive_motion(x, self.input, self.clip)  # the video's first frame: no motion
         clip, mask = pad_clip(x, self.clip.num_frames)
         return clip, mask, item.label
+
+    def _before(self, index: np.ndarray) -> int | None:
+        """Motion inputs: the frame one step (at the clip's own rate) before the clip, if the video has it."""
+        if not has_motion(self.input) or len(index) == 0:
+            return None
+        step = max(1, int(index[1] - index[0])) if len(index) > 1 else 1
+        return int(index[0]) - step if index[0] >= step else None
 
 
 class FeatureClipDataset(ClipDataset):

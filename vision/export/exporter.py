@@ -28,6 +28,7 @@ from vision.checkpoint import CARD_FILE, Checkpoint, load_checkpoint
 from vision.data.motion import frame_channels
 from vision.errors import ExportError
 from vision.model.network import ActionNet
+from vision.pose.features import FEATURE_DIM
 
 MANIFEST = "export.json"
 FORMATS = {"onnx": ".onnx", "torchscript": ".pt"}
@@ -62,9 +63,14 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def frame_shape(input_kind: str, size: int) -> tuple[int, ...]:
+    """One frame's shape for the encoder graph: pose models take a feature vector, the others pictures."""
+    return (FEATURE_DIM,) if input_kind == "pose" else (frame_channels(input_kind), size, size)
+
+
 def _examples(ckpt: Checkpoint) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    size = ckpt.clip_config.frame_size
-    frames = torch.randn(2, frame_channels(ckpt.model_config.input), size, size)
+    shape = frame_shape(ckpt.model_config.input, ckpt.clip_config.frame_size)
+    frames = (torch.rand(2, *shape) - 0.5) * 0.8 if len(shape) == 1 else torch.randn(2, *shape)
     embeddings = torch.randn(2, EXAMPLE_T, ckpt.model_config.embed_dim)
     mask = torch.ones(2, EXAMPLE_T, dtype=torch.bool)
     mask[1, EXAMPLE_T // 2 :] = False

@@ -14,9 +14,8 @@ import torch
 
 from vision.checkpoint import Checkpoint, read_checkpoint_info
 from vision.config import ModelConfig
-from vision.data.motion import frame_channels
 from vision.errors import CheckpointError
-from vision.export.exporter import FORMATS, MANIFEST, sha256
+from vision.export.exporter import FORMATS, MANIFEST, frame_shape, sha256
 from vision.model.network import FrameEncoding, HeadOutput
 
 BACKENDS = {"onnxruntime": "onnx", "torchscript": "torchscript"}  # runtime -> export format
@@ -40,8 +39,9 @@ class ExportedActionNet:
         raise NotImplementedError
 
     def encode_frames(self, frames: torch.Tensor) -> FrameEncoding:
-        lead = frames.shape[:-3]
-        emb, attn = self._encode(frames.reshape(-1, *frames.shape[-3:]))
+        dims = 1 if self.config.input == "pose" else 3  # pose models: a feature vector per frame
+        lead = frames.shape[:-dims]
+        emb, attn = self._encode(frames.reshape(-1, *frames.shape[-dims:]))
         return FrameEncoding(emb.reshape(*lead, -1), attn.reshape(*lead, *attn.shape[-2:]))
 
     def classify_embeddings(self, embeddings: torch.Tensor, mask: torch.Tensor | None = None) -> HeadOutput:
@@ -166,8 +166,8 @@ def _check_shapes(model, info, path: Path) -> None:
     size = info.clip_config.frame_size
     try:
         with torch.no_grad():
-            channels = frame_channels(info.model_config.input)
-            enc = model.encode_frames(torch.zeros(1, channels, size, size, device=model.device))
+            shape = frame_shape(info.model_config.input, size)
+            enc = model.encode_frames(torch.zeros(1, *shape, device=model.device))
             out = model.classify_embeddings(enc.embeddings.reshape(1, 1, -1).repeat(1, 2, 1))
     except CheckpointError:
         raise

@@ -66,7 +66,10 @@ def load_run_config(run_dir: str | Path) -> TrainConfig:
     if not path.is_file():
         raise CheckpointError(f"{run_dir}: not a training run (no {CONFIG_NAME})")
     try:
-        return from_dict(TrainConfig, json.loads(path.read_text()))
+        data = json.loads(path.read_text())
+        if isinstance(data, dict) and "auto" not in data and data.get("flip") is False:
+            data["flip"] = None  # written before flip became optional: False meant what None means now
+        return from_dict(TrainConfig, data)
     except (json.JSONDecodeError, ValueError) as exc:
         raise CheckpointError(f"{path}: unreadable run config ({exc})") from None
 
@@ -75,9 +78,9 @@ class Trainer:
     """Holds one run's data, model and optimisation state; `fit()` runs the epochs."""
 
     def __init__(self, config: TrainConfig, run_dir: Path, resume: bool, log: Log, show_progress: bool,
-                 recipe: Recipe | None = None) -> None:
+                 recipe: dict | None = None) -> None:
         self.config, self.run_dir, self.log, self.show = config, run_dir, log, show_progress
-        self.recipe = recipe
+        self.recipe = recipe  # the adaptive recipe (`Recipe.as_dict`), stored in every checkpoint
         device = resolve_device(config.device)
         self.dist = D.init_distributed(device)
         self.device = D.rank_device(device, self.dist)
@@ -188,6 +191,7 @@ class Trainer:
     def _resume(self) -> None:
         last = self.run_dir / "last"
         info = read_checkpoint_info(last)
+        self.recipe = self.recipe or info.extra.get("recipe")  # a resumed run keeps storing its recipe
         if info.labels != self.labels:
             raise CheckpointError(f"{last}: classes differ from the dataset's ({len(info.labels)} vs {len(self.labels)})")
         from safetensors.torch import load_file
@@ -307,7 +311,7 @@ class Trainer:
     def _save(self, ev: Evaluation, improved: bool) -> None:
         extra = {"epoch": self.epoch, "val_top1": ev.top1, "val_top5": ev.top5, "dataset": str(self.index.root)}
         if self.recipe is not None:
-            extra["recipe"] = self.recipe.as_dict()
+            extra["recipe"] = self.recipe
         if improved:
             save_checkpoint(self.run_dir / "best", self.model, self.clip, self.labels, extra=extra)
             with atomic_file(self.run_dir / "report.txt") as tmp:
@@ -339,8 +343,9 @@ def train(config: TrainConfig, *, resume: bool = False, log: Log = _print, show_
     """
     recipe = None
     if config.auto and not resume:
-        config, recipe = adapt_to_data(config)
-        log(recipe.block())
+        config, chosen = adapt_to_data(config)
+        log(chosen.block())
+        recipe = chosen.as_dict()
     return Trainer(config, Path(config.out), resume, log, show_progress, recipe).fit()
 
 
