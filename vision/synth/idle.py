@@ -16,18 +16,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from vision.synth.everyday import (
+from vision.synth.everyday import plan_posture
+from vision.synth.footwork import FootPlan, solve_legs, track_foot
+from vision.synth.geometry import smooth_noise, smoothstep
+from vision.synth.motion import MotionContext, pulse
+from vision.synth.posture import (
     LEANING,
     MOVING_HANDS,
     SEATED,
     STANDING,
     VARIANT_STANCES,
     Posture,
-    plan_posture,
 )
-from vision.synth.footwork import FootPlan, solve_legs, track_foot
-from vision.synth.geometry import smooth_noise, smoothstep
-from vision.synth.motion import MotionContext, pulse
 from vision.synth.reach import ARM_CHANNELS, measure_torso
 from vision.synth.registry import action
 from vision.synth.skeleton import SIDES, Pose

@@ -24,15 +24,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from vision.synth.everyday import STANDING, rest_angles
 from vision.synth.footwork import FootPlan, box_smooth, track_foot
 from vision.synth.geometry import smooth_noise, smoothstep
 from vision.synth.idle import keyframes, no_action
 from vision.synth.motion import MotionContext, pulse
+from vision.synth.posture import STANDING, rest_angles
 from vision.synth.reach import ARM_CHANNELS, arm_points, measure_torso, solve_arm
 from vision.synth.registry import action
 from vision.synth.skeleton import SIDES, Pose
-from vision.synth.walking import _Body, _grid, _left_axis, _pelvis
+from vision.synth.stepping import _Body, _grid, _left_axis, _pelvis
 
 OTHER_WEIGHTS = {
     "random": 0.2, "turn_around": 0.12, "stretch": 0.12, "reach_up": 0.08, "reach_side": 0.08, "neck": 0.08,

@@ -1,0 +1,67 @@
+"""Pose synthesiser: dataset layout, group-wise split, determinism across workers, CLI."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vision.cli.synth import main as synth_main
+from vision.data.landmarks import load_sequence
+from vision.data.ucf import index_dataset
+from vision.synth.clip import ClipOptions
+from vision.synth.dataset import PoseSynthOptions, make_pose_dataset
+
+
+def _tiny_dataset(out: Path, workers: int, classes=("walk", "clap", "no_action")) -> Path:
+    options = PoseSynthOptions(classes=classes, clips_per_class=4, clips_per_group=1, seed=7,
+                               clip=ClipOptions(seconds=(0.5, 0.6)))
+    return make_pose_dataset(out, options, workers=workers)
+
+
+def test_dataset_is_deterministic_whatever_the_workers(tmp_path: Path) -> None:
+    a = _tiny_dataset(tmp_path / "a", workers=1)
+    b = _tiny_dataset(tmp_path / "b", workers=2)
+    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert len(files) == 3 * 4 + 3
+    for rel in files:
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+    # A class's clips do not depend on which other classes are asked for.
+    c = _tiny_dataset(tmp_path / "c", workers=1, classes=("clap",))
+    assert (c / "clap" / "v_clap_g02_c01.npz").read_bytes() == (a / "clap" / "v_clap_g02_c01.npz").read_bytes()
+
+
+def test_dataset_split_keeps_test_bodies_out_of_training(tmp_path: Path) -> None:
+    root = _tiny_dataset(tmp_path / "ds", workers=1)
+    index = index_dataset(root)
+    assert index.mode == "split-files" and index.classes == ["walk", "clap", "no_action"]
+    train = [load_sequence(i.path) for i in index.train]
+    test = [load_sequence(i.path) for i in index.test]
+    assert train and test
+    train_bodies = {s.meta["body"]["height"] for s in train}
+    test_bodies = {s.meta["body"]["height"] for s in test}
+    assert train_bodies.isdisjoint(test_bodies)
+    assert {s.meta["group"] for s in train}.isdisjoint({s.meta["group"] for s in test})
+    assert {s.meta["split"] for s in test} == {"test"}
+    # One body acts out every class: each group appears in all three classes.
+    by_group = {}
+    for s in train + test:
+        by_group.setdefault(s.meta["group"], set()).add(s.meta["class"])
+    assert all(len(v) == 3 for v in by_group.values())
+    for item, seq in zip(index.train, train):
+        assert seq.meta["class"] == index.classes[item.label] == item.path.parent.name
+
+
+def test_cli_pose_mode_writes_the_tree_and_previews(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "pose"
+    assert synth_main([str(out), "--pose", "--clips-per-class", "2", "--classes", "kick,squat", "--include-other",
+                       "--seconds", "0.4", "0.5", "--render-videos", "1", "--seed", "3"]) == 0
+    assert "clips/min" in capsys.readouterr().out
+    assert (out / "classInd.txt").read_bytes() == b"1 kick\r\n2 squat\r\n3 other\r\n"
+    assert sorted(p.name for p in (out / "kick").iterdir()) == ["v_kick_g01_c01.npz", "v_kick_g02_c01.npz"]
+    previews = sorted((out / ".preview").rglob("*.mp4"))
+    assert [p.relative_to(out / ".preview").as_posix() for p in previews] == [
+        "kick/v_kick_g01_c01.mp4", "other/v_other_g01_c01.mp4", "squat/v_squat_g01_c01.mp4"]
+    assert index_dataset(out, split=None).classes == ["kick", "other", "squat"]  # previews are not a class
+    assert synth_main([str(out), "--pose", "--classes", "wave", "--quiet"]) == 2
+    assert "did you mean" in capsys.readouterr().err
+    assert synth_main([str(out), "--render-videos", "1", "--quiet"]) == 2

@@ -1,0 +1,128 @@
+"""Pose synthesiser: `walk` variants (vision/synth/walking.py, stepping.py, start_stop.py, footwork.py)."""
+from __future__ import annotations
+
+import numpy as np
+
+from pose_synth_helpers import FPS, HABITS, SOLES, _body, _foot_heights
+from vision.synth.clip import ClipOptions, animate, synthesize_clip
+from vision.synth.topology import HIPS
+from vision.synth.walking import WALK_VARIANTS
+
+
+def _walks(variant: str, count: int, frames: int = 90, seed: int = 0) -> list:
+    """The first `count` (body, animation) pairs of a walk variant over consecutive seeds."""
+    found = []
+    for k in range(400):
+        body = _body(100 + k)
+        anim = animate("walk", body, np.random.default_rng([seed, k]), frames, FPS)
+        if anim.pose.info["variant"] == variant:
+            found.append((body, anim))
+            if len(found) == count:
+                return found
+    raise AssertionError(f"fewer than {count} {variant} walks in 400 seeds")
+
+
+def _hips(anim) -> np.ndarray:
+    return anim.world.points[:, HIPS].mean(1)[:, [0, 2]]  # (T, 2) ground x, z
+
+
+def _axes(anim) -> tuple[np.ndarray, np.ndarray]:
+    """(T, 2) the pelvis's facing and own-left directions on the ground."""
+    yaw = np.deg2rad(anim.pose["yaw"])
+    return np.stack([np.sin(yaw), np.cos(yaw)], 1), np.stack([np.cos(yaw), -np.sin(yaw)], 1)
+
+
+def _travel(anim) -> tuple[float, float]:
+    """Metres travelled along the body's own facing and own-left axes (summed frame by frame)."""
+    step = np.diff(_hips(anim), axis=0)
+    facing, left = _axes(anim)
+    return float((step * facing[1:]).sum()), float((step * left[1:]).sum())
+
+
+def _hip_speed(anim) -> np.ndarray:
+    k = 3  # over 0.1 s
+    hips = _hips(anim)
+    return np.linalg.norm(hips[k:] - hips[:-k], axis=1) * FPS / k
+
+
+def _contact_drift(points: np.ndarray) -> float:
+    """Largest horizontal drift of a sole point during one continuous contact with the ground (m)."""
+    ground = points[:, SOLES, 1].min(1)
+    worst = 0.0
+    for k in SOLES:
+        on = np.r_[0, (points[:, k, 1] - ground < 0.003).astype(int), 0]
+        edges = np.flatnonzero(np.diff(on))
+        for a, b in zip(edges[::2], edges[1::2]):
+            seg = points[a:b, k][:, [0, 2]]
+            worst = max(worst, float(np.linalg.norm(seg - seg[0], axis=1).max()))
+    return worst
+
+
+def test_every_walk_variant_appears_and_is_recorded() -> None:
+    seen = {animate("walk", _body(k), np.random.default_rng([11, k]), 45, FPS).pose.info["variant"] for k in range(60)}
+    assert seen == set(WALK_VARIANTS)
+    seq = synthesize_clip("walk", _body(), HABITS, np.random.default_rng(4), ClipOptions(seconds=(1.5, 2.0)))
+    assert seq.meta["variant"]["variant"] in WALK_VARIANTS and "in_place" in seq.meta["variant"]
+
+
+def test_backward_walking_moves_against_the_facing_direction_toes_first() -> None:
+    for _, anim in _walks("backward", 4):
+        along, left = _travel(anim)
+        assert along < -0.4 and abs(left) < 0.3 * abs(along), (along, left)
+        points = anim.world.points
+        heights = _foot_heights(points)
+        landings = 0
+        for foot, (heel, toe) in enumerate(((29, 31), (30, 32))):  # the toe touches down before the heel
+            down = np.flatnonzero((heights[:-1, foot] > 0.01) & (heights[1:, foot] <= 0.01)) + 1
+            for i in down:
+                landings += 1
+                assert points[i, toe, 1] < points[i, heel, 1]
+        assert landings >= 2
+    for _, anim in _walks("slow", 2):  # walking forwards, the heel touches down first
+        assert _travel(anim)[0] > 0.4
+        points = anim.world.points
+        heights = _foot_heights(points)
+        down = np.flatnonzero((heights[:-1, 0] > 0.01) & (heights[1:, 0] <= 0.01)) + 1
+        assert len(down) and (points[down, 29, 1] < points[down, 31, 1]).all()
+
+
+def test_side_stepping_moves_sideways_without_crossing_the_feet() -> None:
+    for _, anim in _walks("side_step", 4):
+        along, left = _travel(anim)
+        assert abs(left) > 0.3 and abs(along) < 0.25 * abs(left), (along, left)
+        assert (left > 0) == (anim.pose.info["towards"] == "left")
+        _, axis = _axes(anim)
+        ankles = anim.world.points[:, [27, 28]][..., [0, 2]]
+        apart = ((ankles[:, 0] - ankles[:, 1]) * axis).sum(1)  # the left ankle stays on the left
+        assert apart.min() > 0.05
+
+
+def test_start_stop_walking_pauses_and_steps() -> None:
+    for frames in (45, 90, 120):
+        for _, anim in _walks("start_stop", 3, frames=frames):
+            speed = _hip_speed(anim)
+            still = np.r_[0, (speed < 0.05).astype(int), 0]
+            edges = np.flatnonzero(np.diff(still))
+            longest = max(b - a for a, b in zip(edges[::2], edges[1::2])) / FPS
+            assert longest >= 0.3, (frames, longest)  # a pause with the hips still
+            assert speed.max() > 0.15  # and stepping
+            assert _foot_heights(anim.world.points).max() > 0.02  # a foot leaves the ground
+            assert anim.pose.info["stepping"] >= 0.5 and 1 <= anim.pose.info["bouts"] <= 3
+
+
+def test_slow_walking_is_slow_and_turning_turns() -> None:
+    slow = [np.median(_hip_speed(a)) for _, a in _walks("slow", 5)]
+    assert 0.3 < np.median(slow) < 0.8 and max(slow) < 0.9
+    for _, anim in _walks("turning", 3):
+        yaw = anim.pose["yaw"]
+        assert abs(yaw[-1] - yaw[0]) > 30
+        hips = _hips(anim)
+        heading = lambda v: np.degrees(np.arctan2(v[0], v[1]))
+        turned = heading(hips[-1] - hips[-31]) - heading(hips[30] - hips[0])
+        assert abs((turned + 180) % 360 - 180) > 20  # the path bends, not only the body
+
+
+def test_planned_footsteps_do_not_slide() -> None:
+    for variant in ("backward", "side_step", "slow", "start_stop", "turning"):
+        for _, anim in _walks(variant, 3):
+            assert _contact_drift(anim.world.points) < 0.01, variant
