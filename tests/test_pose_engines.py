@@ -127,3 +127,24 @@ def test_calibrated_threshold_makes_unsure_windows_unknown(pose_ckpt, person: np
     result = classify_video(load_checkpoint(path), clip)
     assert all(w.label == UNKNOWN for w in result.windows)
     assert load_checkpoint(path).labels == LABELS  # the checkpoint still loads as before
+
+
+def test_two_people_crossing_get_a_clear_answer(pose_ckpt, person: np.ndarray, tmp_path: Path) -> None:
+    """One person stands at the left; a second walks in from the right, across and in front of him
+    (windows restart on a new track: test_no_person_and_restart_on_a_new_track)."""
+    frames = []
+    for i in range(30):
+        canvas = np.full((256, 768, 3), 70, np.uint8)
+        canvas[:, :256] = person
+        x = 512 - 24 * i  # the second person, pasted over the first where they meet
+        lo, hi = max(0, x), min(768, x + 256)
+        if hi > lo:
+            canvas[:, lo:hi] = person[:, lo - x:hi - x]
+        frames.append(canvas)
+    allowed = set(LABELS) | {NO_PERSON, UNKNOWN}
+    engine = StreamingClassifier(pose_ckpt)
+    preds = [p for i, f in enumerate(frames) if (p := engine.push(f, i / 10)) is not None]
+    assert preds and all(p.label in allowed for p in preds)
+    result = classify_video(pose_ckpt, write_video(tmp_path / "two.mp4", frames, fps=10))
+    assert result.windows and all(w.label in allowed for w in result.windows)
+    assert result.top[0] in allowed
