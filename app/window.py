@@ -39,7 +39,7 @@ from vision.pose.skeleton import draw_skeleton
 from vision.video.capture import rate
 from vision.video.sources import is_camera, redact
 
-DEMO_VIDEO = Path(__file__).resolve().parents[1] / "assets" / "demo.mp4"
+DEMO_VIDEO = Path(__file__).resolve().parents[1] / "assets" / "person_demo.webm"
 
 
 class MainWindow(QMainWindow):
@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
         self.source = self.source if source is None else source
         self.weights = weights or self.weights
         self._retire()
-        loop = loop if loop is not None else (str(self.source) == str(DEMO_VIDEO))
+        loop = loop if loop is not None else (isinstance(self.source, str) and Path(self.source).resolve() == DEMO_VIDEO)
         pipeline = LivePipeline(self.source, self.weights, self.device, loop=loop, backend=backend_for(self.weights))
         pipeline.updated.connect(self._on_update)
         pipeline.state_changed.connect(self._on_state)

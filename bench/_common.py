@@ -4,17 +4,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from vision.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
-from vision.cli.classify import DEFAULT_WEIGHTS
+from vision.cli.classify import SHAPES_WEIGHTS
 from vision.config import ClipConfig, ModelConfig
 from vision.model import build_model
 from vision.video.synth import ACTIONS
 
 
 def bench_checkpoint(weights: str | None, tmp: Path, backbone: str = "tiny", frame_size: int | None = None) -> tuple[Checkpoint, str]:
-    """`weights`, else weights/default when present (tiny only), else a random-init model of the
+    """`weights`, else weights/shapes when present (tiny only), else a random-init model of the
     default architecture: speed does not depend on the weights' values."""
-    if weights is None and DEFAULT_WEIGHTS.is_dir() and backbone == "tiny" and frame_size is None:
-        weights = str(DEFAULT_WEIGHTS)
+    if weights is None and SHAPES_WEIGHTS.is_dir() and backbone == "tiny" and frame_size is None:
+        weights = str(SHAPES_WEIGHTS)
     if weights is not None:
         return load_checkpoint(weights, fuse=True), weights
     clip = ClipConfig(frame_size=frame_size or ClipConfig().frame_size)
@@ -34,7 +34,7 @@ def with_backend(ckpt: Checkpoint, name: str, backend: str, tmp: Path) -> tuple[
 
 def add_model_options(parser) -> None:
     """--weights, --backbone (of the random-init model) and --backend, shared by the benchmarks."""
-    parser.add_argument("--weights", help="checkpoint directory (default: weights/default if present)")
+    parser.add_argument("--weights", help="checkpoint directory (default: weights/shapes if present)")
     parser.add_argument("--backbone", default="tiny", help="backbone of the random-init model (tiny)")
     parser.add_argument("--backend", default="torch", choices=["torch", "onnxruntime"],
                         help="onnxruntime: export the model first and run the export")

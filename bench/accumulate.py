@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from _common import save_trunk
-from vision.cli.classify import DEFAULT_WEIGHTS
+from vision.cli.classify import SHAPES_WEIGHTS
 from vision.config import ClipConfig, ModelConfig
 from vision.data.cache import DecodeParams, FrameCache
 from vision.data.clips import FeatureClipDataset
@@ -77,7 +77,7 @@ def run(start: FeatureHead, dataset, steps: list[list[int]], micro: int, accumul
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", help="a vision-synth dataset (UCF101 layout with split files)")
-    parser.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS, help="checkpoint whose CNN is frozen")
+    parser.add_argument("--weights", type=Path, default=SHAPES_WEIGHTS, help="checkpoint whose CNN is frozen")
     parser.add_argument("--cache-dir", type=Path, default=Path("runs/temporal-options/cache"))
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--batch", type=int, default=32, help="B*N: the big batch")

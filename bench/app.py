@@ -37,7 +37,7 @@ def main() -> None:
 
     app = QApplication(sys.argv[:1])
     settings = QSettings(str(Path(tempfile.mkdtemp()) / "bench.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(args.source, args.weights, "cpu", settings)
+    window = MainWindow(args.source, args.weights, "cpu", settings, loop=True)  # a short clip plays on
     window.resize(1180, 560)
     window.skeleton_box.setChecked(args.skeleton)
     window.show()
@@ -45,7 +45,7 @@ def main() -> None:
     pose_ms: list[float] = []
     engine_ms: list[float] = []
     first: list[float] = []
-    predictions: set[int] = set()
+    predictions: set[float] = set()  # by timestamp: a new track restarts the frame index
 
     def sample() -> None:  # after every shown frame
         u = window.update_
@@ -55,8 +55,8 @@ def main() -> None:
         shown_ms.append(window.display_latency_ms)
         if u.pose_ms:
             pose_ms.append(u.pose_ms)
-        if u.prediction is not None and u.prediction.frame_index not in predictions:
-            predictions.add(u.prediction.frame_index)
+        if u.prediction is not None and u.prediction.timestamp not in predictions:
+            predictions.add(u.prediction.timestamp)
             engine_ms.append(u.latency_ms)
 
     original = window._on_update

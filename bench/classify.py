@@ -4,7 +4,7 @@ Prints three wall times and two ratios: `vision-classify`'s pipeline vs PyAV dec
 the same file (goal <= 1.5x on CPU with the default model), and the naive way (re-encoding all
 T frames of every window) vs ours.
 
-    .venv/bin/python bench/classify.py [--weights weights/default] [--seconds 30]
+    .venv/bin/python bench/classify.py [--weights weights/shapes] [--seconds 30]
 """
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ seconds of wall time. Decoding is not included (a GPU box decodes with NVDEC or 
 threads); preprocessing (resize on the CPU) is. Also checks on the device that the
 streaming logits equal offline `forward` on the same frames, and graphs equal eager.
 
-    python bench/gpu_streams.py [--weights weights/default] [--seconds 3]
+    python bench/gpu_streams.py [--weights weights/shapes] [--seconds 3]
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from vision.checkpoint import load_checkpoint
-from vision.cli.classify import DEFAULT_WEIGHTS
+from vision.cli.classify import SHAPES_WEIGHTS
 from vision.data.transforms import preprocess_frames
 from vision.engine.graphs import use_cuda_graphs
 from vision.engine.stream import StreamingClassifier
@@ -77,13 +77,13 @@ def sustained(ckpt, frames: list[np.ndarray], n: int, seconds: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--weights", help="checkpoint directory (default: weights/default if present)")
+    parser.add_argument("--weights", help="checkpoint directory (default: weights/shapes if present)")
     parser.add_argument("--seconds", type=float, default=3.0, help="stream time per measurement")
     parser.add_argument("--streams", type=int, nargs="*", default=[1, 16, 64, 96, 128])
     args = parser.parse_args()
     if not torch.cuda.is_available():
         raise SystemExit("gpu_streams.py needs a CUDA device")
-    ckpt = load_checkpoint(args.weights or DEFAULT_WEIGHTS, device="cuda", fuse=True)
+    ckpt = load_checkpoint(args.weights or SHAPES_WEIGHTS, device="cuda", fuse=True)
     graphed = use_cuda_graphs(ckpt)
     frames, _ = render_sequence(["MoveLeft", "Wave", "Grow"], 1.0, np.random.default_rng(0), 640, 480, 30)
     print(f"device {torch.cuda.get_device_name()}  streaming vs offline max |dp| {parity(ckpt, frames):.2e}  "

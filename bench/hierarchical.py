@@ -10,7 +10,7 @@ two regimes, each in UCF101's layout with split files: groups g04-g06 train, g03
 - distractors: the labelled action fills 2 segments, three *other* actions one each (the label
   is the plurality, which averaging is built for).
 
-The window model is weights/default, frozen; `vision-train --video-head --init weights/default`
+The window model is weights/shapes, frozen; `vision-train --video-head --init weights/shapes`
 trains only the upper LSTM + attention on each regime's training videos (2 seeds, and one run
 with `--tbptt 8`); an untrained video head is exactly the averaging. Figures are top-1 on the
 held-out test videos of the best-on-validation checkpoint (and of the final epoch's), through
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from vision.checkpoint import load_checkpoint
-from vision.cli.classify import DEFAULT_WEIGHTS
+from vision.cli.classify import SHAPES_WEIGHTS
 from vision.cli.synth import main as synth_main
 from vision.engine.batch import classify_video
 from vision.train.config import TrainConfig
@@ -78,7 +78,7 @@ def test_videos(root: Path) -> list[tuple[Path, str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("runs/hierarchical"))
-    parser.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS, help="the frozen window model")
+    parser.add_argument("--weights", type=Path, default=SHAPES_WEIGHTS, help="the frozen window model")
     parser.add_argument("--per-class", type=int, default=30, help="long videos per class and regime")
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from _common import save_trunk
-from vision.cli.classify import DEFAULT_WEIGHTS
+from vision.cli.classify import SHAPES_WEIGHTS
 from vision.train.config import TrainConfig
 from vision.train.trainer import train
 
@@ -56,7 +56,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", help="a vision-synth dataset (UCF101 layout with split files)")
     parser.add_argument("--out", type=Path, default=Path("runs/temporal-options"), help="run directories")
-    parser.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS, help="checkpoint whose CNN is frozen")
+    parser.add_argument("--weights", type=Path, default=SHAPES_WEIGHTS, help="checkpoint whose CNN is frozen")
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])

@@ -10,7 +10,7 @@ from PyQt6.QtCore import QSettings, Qt
 
 from app.window import DEMO_VIDEO, MainWindow
 from vision.checkpoint import save_checkpoint
-from vision.cli.classify import DEFAULT_WEIGHTS
+from vision.cli.classify import SHAPES_WEIGHTS
 from vision.config import ClipConfig, ModelConfig
 from vision.model import build_model
 from vision.video.decode import probe, read_video
@@ -40,7 +40,7 @@ def settings(tmp_path: Path) -> QSettings:
 
 @pytest.fixture()
 def window(qtbot, videos: dict[str, Path], settings: QSettings):
-    w = MainWindow(str(videos["a"]), str(DEFAULT_WEIGHTS), "cpu", settings, loop=True)  # a slow machine never runs out
+    w = MainWindow(str(videos["a"]), str(SHAPES_WEIGHTS), "cpu", settings, loop=True)  # a slow machine never runs out
     qtbot.addWidget(w)
     w.show()
     yield w
@@ -129,7 +129,7 @@ def test_invalid_model_and_unreadable_file_are_reported_and_the_app_keeps_runnin
 
 
 def test_missing_camera_falls_back_to_the_demo(qtbot, settings: QSettings) -> None:
-    w = MainWindow(57, str(DEFAULT_WEIGHTS), "cpu", settings)  # no camera has index 57
+    w = MainWindow(57, str(SHAPES_WEIGHTS), "cpu", settings)  # no camera has index 57
     qtbot.addWidget(w)
     w.show()
     qtbot.waitUntil(lambda: w.pipeline is not None and w.pipeline.source == str(DEMO_VIDEO), timeout=WAIT_MS)
@@ -154,7 +154,7 @@ def test_snapshot_and_recording(qtbot, window: MainWindow, tmp_path: Path) -> No
 
 
 def test_settings_are_remembered_and_close_stops_every_thread(qtbot, videos: dict[str, Path], settings: QSettings) -> None:
-    w = MainWindow(str(videos["a"]), str(DEFAULT_WEIGHTS), "cpu", settings)
+    w = MainWindow(str(videos["a"]), str(SHAPES_WEIGHTS), "cpu", settings)
     qtbot.addWidget(w)
     w.show()
     wait_for_prediction(qtbot, w)
@@ -168,7 +168,7 @@ def test_settings_are_remembered_and_close_stops_every_thread(qtbot, videos: dic
     alive = [t.name for t in threading.enumerate()
              if t.is_alive() and t is not threading.main_thread() and not isinstance(t, threading._DummyThread)]
     assert not [name for name in alive if name.startswith(("capture", "recorder"))], alive
-    again = MainWindow(str(videos["a"]), str(DEFAULT_WEIGHTS), "cpu", settings)
+    again = MainWindow(str(videos["a"]), str(SHAPES_WEIGHTS), "cpu", settings)
     qtbot.addWidget(again)
     assert again.opacity.value() == 73 and again.colormap.currentText() == "inferno"
     again.close()
@@ -186,7 +186,7 @@ def test_command_line_source_and_loop() -> None:
 def test_skeleton_toggle_draws_the_tracked_person(qtbot, settings: QSettings, tmp_path: Path) -> None:
     person = np.load(Path(__file__).parent / "data" / "pose_reference.npz")["landmarks_input_0"]
     video = write_video(tmp_path / "person.mp4", [np.roll(person, i, axis=1) for i in range(30)], 15.0)
-    w = MainWindow(str(video), str(DEFAULT_WEIGHTS), "cpu", settings, loop=True)
+    w = MainWindow(str(video), str(SHAPES_WEIGHTS), "cpu", settings, loop=True)
     qtbot.addWidget(w)
     w.show()
     wait_for_prediction(qtbot, w)

@@ -19,7 +19,7 @@ from safetensors.torch import load_file, save_file
 
 from corpus import bad_videos, bit_flipped, odd_videos
 from vision.checkpoint import load_checkpoint, save_checkpoint
-from vision.cli.classify import DEFAULT_WEIGHTS
+from vision.cli.classify import SHAPES_WEIGHTS
 from vision.cli.classify import main as classify_main
 from vision.cli.eval import main as eval_main
 from vision.cli.stream import main as stream_main
@@ -37,15 +37,15 @@ def bad_checkpoints(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]
     """A checkpoint whose weights hold NaN, one with labels for another model, one that is a pickle."""
     root = tmp_path_factory.mktemp("ckpts")
     out = {}
-    nan = Path(shutil.copytree(DEFAULT_WEIGHTS, root / "nan"))
+    nan = Path(shutil.copytree(SHAPES_WEIGHTS, root / "nan"))
     state = load_file(str(nan / "model.safetensors"))
     state["head.1.weight"][0, 0] = float("nan")
     save_file(state, str(nan / "model.safetensors"))
     out["NaN weights"] = nan
-    mismatched = Path(shutil.copytree(DEFAULT_WEIGHTS, root / "mismatched"))
+    mismatched = Path(shutil.copytree(SHAPES_WEIGHTS, root / "mismatched"))
     (mismatched / "labels.json").write_text(json.dumps(["a", "b"]))
     out["mismatched labels"] = mismatched
-    evil = Path(shutil.copytree(DEFAULT_WEIGHTS, root / "evil"))
+    evil = Path(shutil.copytree(SHAPES_WEIGHTS, root / "evil"))
     marker = root / "pwned"
 
     class Payload:
@@ -81,7 +81,7 @@ def test_classify_reports_each_bad_file_and_finishes_the_rest(corpus, tmp_path: 
     assert "no such file" not in records[str(corpus["bad"]["zero frames"])]["error"]
     for name, path in corpus["odd"].items():
         assert "error" not in records[str(path)], (name, records[str(path)])
-        assert records[str(path)]["label"] in json.loads((DEFAULT_WEIGHTS / "labels.json").read_text())
+        assert records[str(path)]["label"] in json.loads((SHAPES_WEIGHTS / "labels.json").read_text())
     assert lines[-1].endswith(f"{len(corpus['bad']) + ('error' in records[str(corpus['flip']['bit-flipped'])])} "
                               f"of {len(inputs)} input(s) failed")
 
@@ -145,7 +145,7 @@ def test_gui_loaders_report_and_keep_running(qtbot, corpus, bad_checkpoints, tmp
     from app.window import MainWindow
 
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(str(corpus["odd"]["gray"]), str(DEFAULT_WEIGHTS), "cpu", settings)
+    w = MainWindow(str(corpus["odd"]["gray"]), str(SHAPES_WEIGHTS), "cpu", settings)
     qtbot.addWidget(w)
     w.show()
     for name in ("text", "truncated", "symlink loop", "audio only"):
@@ -153,10 +153,10 @@ def test_gui_loaders_report_and_keep_running(qtbot, corpus, bad_checkpoints, tmp
         w.start(str(path))
         qtbot.waitUntil(lambda: w.banner.isVisible() and path.name in w.banner.text(), timeout=20000)
     for case in ("NaN weights", "mismatched labels", "pickle"):
-        w.start(str(corpus["odd"]["variable frame rate"]), str(DEFAULT_WEIGHTS), loop=True)
+        w.start(str(corpus["odd"]["variable frame rate"]), str(SHAPES_WEIGHTS), loop=True)
         w.choose_model(str(bad_checkpoints[case]))
         qtbot.waitUntil(lambda: w.banner.isVisible() and str(bad_checkpoints[case]) in w.banner.text(), timeout=20000)
-    w.start(str(corpus["odd"]["variable frame rate"]), str(DEFAULT_WEIGHTS), loop=True)
+    w.start(str(corpus["odd"]["variable frame rate"]), str(SHAPES_WEIGHTS), loop=True)
     qtbot.waitUntil(lambda: w.update_ is not None and w.update_.prediction is not None, timeout=20000)
     w.close()
     assert not bad_checkpoints["_marker"].exists()
@@ -187,7 +187,7 @@ def test_disk_full_while_saving_keeps_the_previous_checkpoint(tmp_path: Path, mo
 
     import safetensors.torch
 
-    ckpt = load_checkpoint(DEFAULT_WEIGHTS)
+    ckpt = load_checkpoint(SHAPES_WEIGHTS)
     target = save_checkpoint(tmp_path / "best", ckpt.model, ckpt.clip_config, ckpt.labels)
     before = (target / "model.safetensors").read_bytes()
 
@@ -212,7 +212,7 @@ def test_eval_skips_unreadable_videos_with_one_warning(corpus, synth_root: Path,
         shutil.copy(corpus["bad"][name], data / cls / f"v_{cls}_g01_c9{len(name)}.avi")
     with (data / "testlist01.txt").open("a") as f:
         f.writelines(f"{cls}/v_{cls}_g01_c9{len(name)}.avi\r\n" for name in ("truncated", "text"))
-    assert eval_main([str(DEFAULT_WEIGHTS), str(data), "--out", str(tmp_path / "eval"), "--quiet"]) == 0
+    assert eval_main([str(SHAPES_WEIGHTS), str(data), "--out", str(tmp_path / "eval"), "--quiet"]) == 0
     err = capsys.readouterr().err
     assert "Traceback" not in err and "2 video(s) could not be read" in err
     summary = json.loads((tmp_path / "eval" / "summary.json").read_text())

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from vision.checkpoint import load_checkpoint
-from vision.cli.classify import DEFAULT_WEIGHTS
+from vision.cli.classify import SHAPES_WEIGHTS
 from vision.config import ModelConfig
 from vision.engine.graphs import GraphedActionNet, bucket, use_cuda_graphs
 from vision.engine.stream import StreamingClassifier
@@ -36,12 +36,12 @@ def test_padded_buckets_give_the_eager_results_on_cpu() -> None:
     torch.testing.assert_close(head.temporal_weights, ref.temporal_weights, rtol=0, atol=1e-6)
     with pytest.raises(ValueError, match="prefix"):
         padded.classify_embeddings(emb, torch.tensor([[True, False, True, True]] * 5))
-    assert use_cuda_graphs(load_checkpoint(DEFAULT_WEIGHTS)).model.__class__.__name__ == "ActionNet"  # CPU: as is
+    assert use_cuda_graphs(load_checkpoint(SHAPES_WEIGHTS)).model.__class__.__name__ == "ActionNet"  # CPU: as is
 
 
 @cuda
 def test_graph_replays_equal_the_eager_model_and_recapture_on_new_weights() -> None:
-    ckpt = load_checkpoint(DEFAULT_WEIGHTS, "cuda", fuse=True)
+    ckpt = load_checkpoint(SHAPES_WEIGHTS, "cuda", fuse=True)
     graphed = use_cuda_graphs(ckpt).model
     assert isinstance(graphed, GraphedActionNet)
     frames = torch.randn(5, 3, 112, 112, device="cuda").contiguous(memory_format=torch.channels_last)
@@ -61,7 +61,7 @@ def test_graph_replays_equal_the_eager_model_and_recapture_on_new_weights() -> N
 
 @cuda
 def test_streaming_with_graphs_predicts_what_eager_streaming_does() -> None:
-    ckpt = load_checkpoint(DEFAULT_WEIGHTS, "cuda", fuse=True)
+    ckpt = load_checkpoint(SHAPES_WEIGHTS, "cuda", fuse=True)
     rng = np.random.default_rng(0)
     frames = [rng.integers(0, 255, (120, 160, 3), dtype=np.uint8) for _ in range(24)]
     eager, graphed = StreamingClassifier(ckpt, ema=0.0, sample_fps=None), StreamingClassifier(use_cuda_graphs(ckpt), ema=0.0, sample_fps=None)

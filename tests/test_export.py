@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from vision.checkpoint import load_checkpoint, save_checkpoint
-from vision.cli.classify import DEFAULT_WEIGHTS
+from vision.cli.classify import SHAPES_WEIGHTS
 from vision.config import ClipConfig, ModelConfig
 from vision.data.transforms import preprocess_frames
 from vision.engine.batch import classify_video
@@ -30,7 +30,7 @@ BACKEND = RUNTIME_OF_FORMAT  # export format -> the runtime that loads it
 def exports(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, bool], Path]:
     root = tmp_path_factory.mktemp("exports")
     return {
-        (fmt, q): export_checkpoint(DEFAULT_WEIGHTS, root / f"{fmt}-{q}", fmt, q)
+        (fmt, q): export_checkpoint(SHAPES_WEIGHTS, root / f"{fmt}-{q}", fmt, q)
         for fmt in ("onnx", "torchscript") for q in (False, True)
     }
 
@@ -55,7 +55,7 @@ def logits(model, clips: torch.Tensor, mask: torch.Tensor | None = None) -> np.n
 
 @pytest.mark.parametrize("fmt", ["onnx", "torchscript"])
 def test_fp32_export_matches_torch(exports, fmt: str) -> None:
-    torch_model = load_checkpoint(DEFAULT_WEIGHTS).model
+    torch_model = load_checkpoint(SHAPES_WEIGHTS).model
     exported = load_export(exports[(fmt, False)], BACKEND[fmt]).model
     clips = torch.randn(3, 12, 3, 112, 112)  # another batch size and length than the example
     mask = torch.ones(3, 12, dtype=torch.bool)
@@ -79,7 +79,7 @@ def test_torchvision_backbone_exports_to_onnx_and_torchscript(tmp_path: Path) ->
 
 @pytest.mark.parametrize("fmt", ["onnx", "torchscript"])
 def test_int8_agrees_with_fp32_on_synthetic_clips(exports, synth_clips: torch.Tensor, fmt: str) -> None:
-    fp32 = logits(load_checkpoint(DEFAULT_WEIGHTS).model, synth_clips).argmax(1)
+    fp32 = logits(load_checkpoint(SHAPES_WEIGHTS).model, synth_clips).argmax(1)
     int8 = logits(load_export(exports[(fmt, True)], BACKEND[fmt]).model, synth_clips).argmax(1)
     assert (fp32 == int8).mean() >= 0.98
     truth = np.repeat(np.arange(len(ACTIONS)), 6)
@@ -93,7 +93,7 @@ def test_engines_run_on_the_onnx_backend(exports, tmp_path: Path) -> None:
     frames, _ = render_sequence(["MoveLeft", "Grow"], 2.0, np.random.default_rng(5), 320, 240, 25.0)
     video = write_video(tmp_path / "v.mp4", frames, 25.0)
     onnx_ckpt = load_export(exports[("onnx", False)])
-    ours, ref = classify_video(onnx_ckpt, video), classify_video(load_checkpoint(DEFAULT_WEIGHTS), video)
+    ours, ref = classify_video(onnx_ckpt, video), classify_video(load_checkpoint(SHAPES_WEIGHTS), video)
     assert [w.labels[0] for w in ours.windows] == [w.labels[0] for w in ref.windows]
     assert np.abs(ours.window_probs - ref.window_probs).max() <= 1e-3
     stream = StreamingClassifier(onnx_ckpt)
@@ -104,7 +104,7 @@ def test_engines_run_on_the_onnx_backend(exports, tmp_path: Path) -> None:
 def test_bad_export_dirs_give_one_line_errors(exports, tmp_path: Path) -> None:
     good = exports[("onnx", False)]
     with pytest.raises(CheckpointError, match="not an export directory"):
-        load_export(DEFAULT_WEIGHTS)
+        load_export(SHAPES_WEIGHTS)
     with pytest.raises(CheckpointError, match="cannot run on the torchscript backend"):
         load_export(good, "torchscript")
     corrupt = Path(shutil.copytree(good, tmp_path / "corrupt"))
@@ -120,6 +120,6 @@ def test_bad_export_dirs_give_one_line_errors(exports, tmp_path: Path) -> None:
     (mismatched / "labels.json").write_text(json.dumps(list("abcde")))
     with pytest.raises(CheckpointError, match="9 classes"):
         load_export(mismatched)
-    run = subprocess.run([sys.executable, "-m", "vision.cli.classify", str(DEFAULT_WEIGHTS / "labels.json"),
+    run = subprocess.run([sys.executable, "-m", "vision.cli.classify", str(SHAPES_WEIGHTS / "labels.json"),
                           "--backend", "onnxruntime", "--weights", str(corrupt)], capture_output=True, text=True)
     assert run.returncode == 1 and run.stderr.count("\n") == 1 and "checksum mismatch" in run.stderr

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from vision.checkpoint import load_checkpoint
-from vision.cli.classify import DEFAULT_WEIGHTS
+from vision.cli.classify import SHAPES_WEIGHTS
 from vision.config import ModelConfig
 from vision.errors import ConfigError
 from vision.model import build_model
@@ -29,7 +29,7 @@ def test_default_weights_give_the_logits_of_the_code_that_trained_them() -> None
     ref = json.loads(REFERENCE.read_text())
     clip = torch.randn(2, 16, 3, 112, 112, generator=torch.Generator().manual_seed(ref["seed"]))
     with torch.no_grad():
-        out = load_checkpoint(DEFAULT_WEIGHTS).model(clip)
+        out = load_checkpoint(SHAPES_WEIGHTS).model(clip)
     torch.testing.assert_close(out.logits, torch.tensor(ref["logits"]), rtol=0, atol=1e-5)
     torch.testing.assert_close(out.temporal_weights, torch.tensor(ref["temporal_weights"]), rtol=0, atol=1e-6)
 
