@@ -7,6 +7,7 @@ Nothing here waits on the model.
 """
 from __future__ import annotations
 
+import os
 import time
 from collections import deque
 from pathlib import Path
@@ -125,7 +126,7 @@ class MainWindow(QMainWindow):
         self.source = self.source if source is None else source
         self.weights = weights or self.weights
         self._retire()
-        loop = loop if loop is not None else (isinstance(self.source, str) and Path(self.source).resolve() == DEMO_VIDEO)
+        loop = loop if loop is not None else (isinstance(self.source, str) and os.path.abspath(self.source) == str(DEMO_VIDEO))
         pipeline = LivePipeline(self.source, self.weights, self.device, loop=loop, backend=backend_for(self.weights))
         pipeline.updated.connect(self._on_update)
         pipeline.state_changed.connect(self._on_state)

@@ -11,6 +11,16 @@ from _tracker_noise_signal import still_frames
 from _tracker_noise_visibility import visibility_classes
 
 
+def _finish(fig, path: Path) -> Path:  # noqa: ANN001
+    """Lay out, save and close one figure; its path."""
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
 def plots(out: Path, real: list[Clip], synths: dict[str, list[Clip]]) -> list[Path]:
     """Save the real-vs-synthetic PNG plots into `out`; returns their paths."""
     import matplotlib
@@ -55,10 +65,7 @@ def plots(out: Path, real: list[Clip], synths: dict[str, list[Clip]]) -> list[Pa
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, ncol=4, loc="upper right")
     axes[-1].set_xlabel("s")
-    fig.tight_layout()
-    saved.append(out / "standing_x.png")
-    fig.savefig(saved[-1], dpi=100)
-    plt.close(fig)
+    saved.append(_finish(fig, out / "standing_x.png"))
 
     # 2. the whole spm clip: ankle and wrist y, smoothed vs raw, still frames marked
     fig, ax = plt.subplots(figsize=(11, 4))
@@ -71,10 +78,7 @@ def plots(out: Path, real: list[Clip], synths: dict[str, list[Clip]]) -> list[Pa
     ax.set_title("real spm_example_video: y / H per frame (dotted: before the filter); grey: still frames")
     ax.legend(fontsize=7, ncol=4)
     ax.set_xlabel("s")
-    fig.tight_layout()
-    saved.append(out / "spm_walk_y.png")
-    fig.savefig(saved[-1], dpi=100)
-    plt.close(fig)
+    saved.append(_finish(fig, out / "spm_walk_y.png"))
 
     # 3. visibility histograms
     real_vis = visibility_classes([s for c in real if c.name.startswith(PEOPLE) for s in c.segments])
@@ -89,10 +93,7 @@ def plots(out: Path, real: list[Clip], synths: dict[str, list[Clip]]) -> list[Pa
         ax.set_title(k)
         ax.legend(fontsize=6)
     fig.suptitle("visibility by class of point: real (spm, carphone, vtest) vs synthetic")
-    fig.tight_layout()
-    saved.append(out / "visibility.png")
-    fig.savefig(saved[-1], dpi=100)
-    plt.close(fig)
+    saved.append(_finish(fig, out / "visibility.png"))
 
     # 4. walking: real spm (stepping back) vs synthetic walk towards/away, ankle y and wrist x over 3 s
     fig, axes = plt.subplots(1, 1 + len(synths), figsize=(5.5 * (1 + len(synths)), 3.6), sharey=True)
@@ -115,8 +116,5 @@ def plots(out: Path, real: list[Clip], synths: dict[str, list[Clip]]) -> list[Pa
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
         ax.set_xlabel("s")
-    fig.tight_layout()
-    saved.append(out / "walking_ankles.png")
-    fig.savefig(saved[-1], dpi=100)
-    plt.close(fig)
+    saved.append(_finish(fig, out / "walking_ankles.png"))
     return saved
