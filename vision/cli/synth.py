@@ -52,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _failure(exc: Exception) -> int:
+    """One error line; exit code 1 for I/O trouble, 2 for bad options."""
+    print(f"vision-synth: error: {exc}", file=sys.stderr)
+    return 1 if isinstance(exc, OSError) else 2
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from tqdm import tqdm
@@ -97,8 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         out = make_synth_dataset(args.out_dir, options, progress=lambda done, total: bar.update(1),
                                  workers=max(1, args.workers))
     except (ValueError, OSError) as exc:
-        print(f"vision-synth: error: {exc}", file=sys.stderr)
-        return 1 if isinstance(exc, OSError) else 2
+        return _failure(exc)
     finally:
         bar.close()
     if not args.quiet:
@@ -146,8 +151,7 @@ def _write_pose_dataset(args: argparse.Namespace) -> int:
         bar.close()
         videos = render_previews(out, options, min(args.render_videos, options.clips_per_class), workers) if args.render_videos else []
     except (ValueError, OSError) as exc:
-        print(f"vision-synth: error: {exc}", file=sys.stderr)
-        return 1 if isinstance(exc, OSError) else 2
+        return _failure(exc)
     finally:
         bar.close()
     if not args.quiet:
