@@ -100,7 +100,8 @@ def one_run(root: Path, out: Path, recipe: str, k: int, split: int, extra: list[
 
 
 def plot(results: list[dict], path: Path, title: str) -> None:
-    """Test top-1 against training clips per class, one line per recipe, minutes at each point."""
+    """Test top-1 against training clips per class, one line per recipe, training CPU minutes at each point
+    (CPU time, not wall: a shared or paused machine does not change it)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -112,7 +113,7 @@ def plot(results: list[dict], path: Path, title: str) -> None:
         xs, ys = [r["clips_per_class"] for r in rows], [100 * r["top1"] for r in rows]
         ax.plot(xs, ys, marker="o", label=f"{recipe} ({rows[0]['input']})")
         for r, x, y in zip(rows, xs, ys):
-            ax.annotate(f"{r['train_wall_s'] / 60:.1f} min", (x, y), textcoords="offset points", xytext=(4, -11), fontsize=7)
+            ax.annotate(f"{r['train_cpu_s'] / 60:.1f} CPU min", (x, y), textcoords="offset points", xytext=(4, -11), fontsize=7)
     chance = 100 / max(1, results[0].get("classes", 7))
     ax.axhline(chance, color="grey", linestyle=":", label="chance")
     ax.set_xscale("log", base=2)
