@@ -131,3 +131,20 @@ def test_runs_written_before_the_recipe_resume_as_they_were(tmp_path: Path) -> N
     assert config.flip is None and not config.auto and config.holdout == 0 and config.clips_per_video == 1
     (tmp_path / CONFIG_NAME).write_text(json.dumps({**old, "auto": True}))  # a new run's False stays False
     assert load_run_config(tmp_path).flip is False
+
+
+def test_held_out_clips_from_training_groups_are_flagged() -> None:
+    from vision.train.verdict import shared_groups
+
+    def clips(groups: int) -> list[VideoItem]:
+        return [VideoItem(Path(f"c{label}_g{g}_{k}.avi"), label, f"g{g}") for label in (0, 1)
+                for g in range(groups) for k in range(4)]
+
+    few = holdout_split(clips(3), 0.25, seed=0)  # 3 groups per class: single clips of training groups
+    assert shared_groups(*few) == len(few[1]) > 0
+    many = holdout_split(clips(4), 0.25, seed=0)  # 4 groups: whole groups held out
+    assert shared_groups(*many) == 0
+    flagged = Verdict(Score(1.0, 18), Score(0.95, 6), Score(0.5, 28), classes=2, shared_groups=6)
+    assert any("6 of the 6 held-out clips" in w for w in flagged.warnings(TrainConfig("d", "o"), 5, 20, True))
+    assert not any("scene/actor" in w for w in Verdict(Score(1.0, 18), Score(0.95, 6), Score(0.5, 28), 2)
+                   .warnings(TrainConfig("d", "o"), 5, 20, True))

@@ -38,6 +38,7 @@ class Verdict:
     held_out: Score
     test: Score
     classes: int
+    shared_groups: int = 0  # held-out clips from a scene/actor group that training clips also come from
 
     def summary(self, best_epoch: int) -> str:
         """One line: the three scores of the best epoch."""
@@ -61,6 +62,10 @@ class Verdict:
         if self.held_out.count and self.held_out.count < 2 * self.classes:
             out.append(f"the held-out figure rests on {self.held_out.count} clips (one clip is "
                        f"{1 / self.held_out.count:.0%}): read it as a rough guide")
+        if self.shared_groups:
+            out.append(f"{self.shared_groups} of the {self.held_out.count} held-out clips come from scene/actor groups "
+                       "that training clips also come from (under 4 groups per class): the held-out figure can be "
+                       "optimistic for new scenes and people; a test list of unseen groups tells more")
         if best_epoch == epochs_run and not early_stopped and held is not None and held < 0.9:
             out.append(f"held-out accuracy was still rising at the last epoch ({epochs_run}): try more --epochs")
         return out
@@ -105,4 +110,10 @@ def final_verdict(model: nn.Module, best: Path, eval_net: nn.Module,
             continue
         probs, y = predict(eval_net, loader(make_set(items)), device, precision, "scoring", False)
         scores.append(Score(evaluate_probs(probs, y, len(labels)).top1, len(items)))
-    return Verdict(*scores, classes=len(labels))
+    return Verdict(*scores, classes=len(labels), shared_groups=shared_groups(parts[0], parts[1]))
+
+
+def shared_groups(train: list[VideoItem], held: list[VideoItem]) -> int:
+    """How many held-out clips share their class's scene/actor group with a training clip."""
+    seen = {(i.label, i.group) for i in train}
+    return sum((i.label, i.group) in seen for i in held)
