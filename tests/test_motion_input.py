@@ -25,6 +25,7 @@ from vision.video.decode import iter_frames
 from vision.video.encode import write_video
 
 CLIP = ClipConfig(num_frames=5, frame_size=32, fps=10, stride=2)
+FLOW_CLIP = ClipConfig(num_frames=5, frame_size=64, fps=10, stride=2)  # flow as the small-data recipe sees it
 
 
 def _frames(n: int, seed: int = 0) -> np.ndarray:
@@ -56,13 +57,29 @@ def test_differences_follow_the_frame_order() -> None:
 
 @pytest.mark.parametrize("object_value, background", [(230, 20), (20, 230)])
 def test_flow_points_the_way_things_move_whatever_their_contrast(object_value: int, background: int) -> None:
-    frames = np.full((3, 32, 32, 3), background, np.uint8)
+    frames = np.full((3, 64, 64, 3), background, np.uint8)
     for i, frame in enumerate(frames):
-        frame[10:20, 8 + 2 * i : 18 + 2 * i] = object_value  # 2 px right per frame
-    flow = model_inputs(frames, CLIP, "flow")  # (3, 2, 32, 32)
-    moving = flow[1:, 0, 10:20, 8:20]
-    assert flow.shape == (3, 2, 32, 32) and flow[0].abs().max() == 0
-    assert moving.mean() > 0.5 * 2 * 64 / 32 and flow[1:, 1].abs().mean() < 0.2  # x: ~4 px of a 64-px frame
+        frame[20:32, 16 + 2 * i : 28 + 2 * i] = object_value  # 2 px right per frame
+    flow = model_inputs(frames, FLOW_CLIP, "flow")  # (3, 2, 64, 64)
+    moving = flow[1:, 0, 20:32, 16:30]
+    assert flow.shape == (3, 2, 64, 64) and flow[0].abs().max() == 0
+    assert moving.mean() > 0.5 * 2 and flow[1:, 1].abs().mean() < 0.2  # x: ~2 px of a 64-px frame
+
+
+def test_flow_is_relative_to_the_camera() -> None:
+    """A textured scene shaken or panned by the camera reads (nearly) zero; an object moving over it
+    reads its own motion, not the pan's."""
+    rng = np.random.default_rng(0)
+    texture = np.kron(rng.integers(0, 2, (20, 20)) * 120 + 60, np.ones((4, 4))).astype(np.uint8)  # 80 x 80 checks
+    pan = np.stack([np.repeat(texture[8:72, 2 * i : 64 + 2 * i, None], 3, axis=2) for i in range(3)])
+    still = model_inputs(pan, FLOW_CLIP, "flow")  # the whole picture moves 2 px left per frame
+    assert still[1:].abs().mean() < 0.3
+    moving = pan.copy()
+    patch = np.kron(rng.integers(0, 2, (4, 4)) * 200 + 40, np.ones((4, 4))).astype(np.uint8)[..., None]  # 16 x 16
+    for i, frame in enumerate(moving):
+        frame[20:36, 16 + 3 * i : 32 + 3 * i] = patch  # 3 px right per frame in the picture, 5 px against the scene
+    flow = model_inputs(moving, FLOW_CLIP, "flow")
+    assert flow[1:, 0, 22:34, 21:33].mean() > 0.5 * 5  # x: to the right, relative to the scene
 
 
 def test_motion_models_take_their_channels_and_old_configs_stay_rgb() -> None:

@@ -49,6 +49,8 @@ def test_small_folders_get_the_small_data_recipe_but_never_lose_a_flag() -> None
     assert (mine.input, mine.epochs, mine.flip) == ("rgb", 3, True)
     assert choose_recipe(_config("--backbone", "resnet18"), SMALL)[0].input == "rgb"  # flow needs tiny
     assert choose_recipe(_config(), dataclasses.replace(SMALL, test_list=False))[0].holdout == 0  # a val split exists
+    # flow keeps most of the frame (deep crops cut the moving thing out); pixels and pose crop deeper
+    assert resolved.crop_scale == 0.8 and choose_recipe(_config("--input", "rgb"), SMALL)[0].crop_scale == 0.5
 
 
 def test_every_option_the_recipe_sets_is_shown() -> None:

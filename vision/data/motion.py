@@ -40,16 +40,23 @@ def _gray(x: torch.Tensor, clip: ClipConfig) -> np.ndarray:
 
 def optical_flow(previous: torch.Tensor, x: torch.Tensor, clip: ClipConfig) -> torch.Tensor:
     """Dense optical flow (Farneback, OpenCV) from each `previous` frame to its `x` frame: (N, 2, S, S),
-    x and y displacement in pixels of a `FLOW_REFERENCE`-wide frame. Unlike a difference it does
-    not depend on whether the object is lighter or darker than what it moves over."""
+    x and y displacement in pixels of a `FLOW_REFERENCE`-wide frame, relative to the camera.
+
+    Unlike a difference it does not depend on whether the object is lighter or darker than what it
+    moves over. The frame's median displacement (the camera's own shake or pan: the background
+    fills most of the frame) is subtracted, so a still background reads zero whatever its texture.
+    A 15 px window over 3 pyramid levels gives smooth fields that follow the motion more than the
+    moving thing's outline. Both were chosen on small synthetic folders where a scene's texture
+    had leaked into the flow through camera shake (README, "Small folders")."""
     import cv2
 
     a, b = _gray(previous, clip), _gray(x, clip)
     out = np.zeros((len(a), 2, *a.shape[1:]), np.float32)
     for i, (p, q) in enumerate(zip(a, b)):
         if not np.array_equal(p, q):
-            flow = cv2.calcOpticalFlowFarneback(p, q, None, 0.5, 2, 9, 3, 5, 1.1, 0)  # (S, S, 2)
+            flow = cv2.calcOpticalFlowFarneback(p, q, None, 0.5, 3, 15, 3, 5, 1.1, 0)  # (S, S, 2)
             out[i] = flow.transpose(2, 0, 1)
+    out -= np.median(out.reshape(len(out), 2, -1), axis=2)[:, :, None, None]  # (N, 2, 1, 1): the camera
     return torch.from_numpy(out * (FLOW_REFERENCE / a.shape[-1])).to(x.device)
 
 
