@@ -124,6 +124,14 @@ def test_verdict_warns_honestly(held: float, train: float, warn: str | None) -> 
     assert "test list 90.0% of 28" in small.summary(5)
 
 
+def test_a_handful_of_clips_near_chance_points_to_few_shot() -> None:
+    handful = Verdict(Score(0.5, 4), Score(0.5, 2), Score(None, 0), classes=2)  # 2 clips per class, as in steps/
+    assert "--few-shot" in handful.warnings(TrainConfig("d", "o", input="pose"), 1, 21, True)[0]
+    assert "--few-shot" not in handful.warnings(TrainConfig("d", "o", input="flow"), 1, 21, True)[0]  # pose/RGB only
+    many = Verdict(Score(0.5, 200), Score(0.5, 60), Score(None, 0), classes=2)
+    assert "--few-shot" not in many.warnings(TrainConfig("d", "o", input="pose"), 1, 21, True)[0]
+
+
 def test_runs_written_before_the_recipe_resume_as_they_were(tmp_path: Path) -> None:
     from vision.train.trainer import CONFIG_NAME, load_run_config
 

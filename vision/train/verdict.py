@@ -16,6 +16,7 @@ from vision.train.loops import Precision, predict
 from vision.train.metrics import evaluate_probs
 
 NEAR_CHANCE = 0.10  # held-out top-1 at most this far above chance: nothing was learnt
+FEW_SHOT_HINT = 10  # training clips per class below which --few-shot is worth a try (pose and RGB encoders)
 OVERFIT_GAP = 0.25  # clean training top-1 this far above held-out: memorised
 
 
@@ -52,13 +53,14 @@ class Verdict:
         out = []
         held = self.held_out.top1
         chance = 1.0 / self.classes
+        per_class = self.train.count / self.classes
         if held is not None and held <= chance + NEAR_CHANCE:
             out.append(f"held-out top-1 {held:.1%} is within {NEAR_CHANCE:.0%} of chance ({chance:.1%}): the model "
-                       f"has not learnt the classes; likely {_cause(config)}; try {_remedy(config, chance=True)}")
+                       f"has not learnt the classes; likely {_cause(config)}; try {_remedy(config, True, per_class)}")
         elif held is not None and self.train.top1 is not None and self.train.top1 - held > OVERFIT_GAP:
             out.append(f"clean training clips {self.train.top1:.1%} vs held-out {held:.1%}: the model memorised its "
                        f"clips more than it learnt the classes; likely too few or too alike clips per class; "
-                       f"try {_remedy(config, chance=False)}")
+                       f"try {_remedy(config, False, per_class)}")
         if self.held_out.count and self.held_out.count < 2 * self.classes:
             out.append(f"the held-out figure rests on {self.held_out.count} clips (one clip is "
                        f"{1 / self.held_out.count:.0%}): read it as a rough guide")
@@ -81,8 +83,10 @@ def _cause(config: TrainConfig) -> str:
     return "too few clips per class for what separates the classes, or labels the input cannot show"
 
 
-def _remedy(config: TrainConfig, chance: bool) -> str:
+def _remedy(config: TrainConfig, chance: bool, per_class: float) -> str:
     steps = ["more clips per class (varied scenes and people)"]
+    if per_class < FEW_SHOT_HINT and config.input in ("pose", "rgb"):
+        steps.insert(0, "--few-shot (a frozen encoder and a small head, made for a handful of clips per class)")
     if config.input == "rgb":
         steps.append("--input flow (optical flow: which way things move)")
     if config.flip:
