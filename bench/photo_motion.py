@@ -112,17 +112,22 @@ def make(out: Path, seed: int, clips_per_class: int, test_fraction: float) -> No
     scenes, photos = _scenes(), _photos()
     layout = group_layout(clips_per_class, 4)
     tests = test_groups(max(g for g, _ in layout), test_fraction)
+    looks = {}  # group -> (scene, photo): one scene and one patch act out every class
+    for group in sorted({g for g, _ in layout}):
+        look = np.random.default_rng([seed, group])
+        looks[group] = scenes[int(look.integers(len(scenes)))], photos[int(look.integers(len(photos)))]
     train, test = [], []
     for label, action in enumerate(CLASSES, start=1):
         (out / action).mkdir(parents=True, exist_ok=True)
         for group, clip in layout:
-            look = np.random.default_rng([seed, group])
-            scene, photo = scenes[int(look.integers(len(scenes)))], photos[int(look.integers(len(photos)))]
             rng = np.random.default_rng([seed, label, group, clip])
-            frames, fps = render(action, scene, photo, rng)
+            frames, fps = render(action, *looks[group], rng)
             name = clip_name(action, group, clip, ".avi")
             write_video(out / action / name, frames, fps)
-            (test.append(f"{action}/{name}") if group in tests else train.append(f"{action}/{name} {label}"))
+            if group in tests:
+                test.append(f"{action}/{name}")
+            else:
+                train.append(f"{action}/{name} {label}")
     write_split_files(out, CLASSES, train, test)
     print(f"wrote {len(train) + len(test)} clips of {len(CLASSES)} classes to {out} ({len(test)} in the test list)")
 

@@ -5,7 +5,6 @@ import importlib.util
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from vision.data.ucf import index_dataset
 from vision.video.decode import probe
