@@ -12,7 +12,7 @@
     .venv/bin/python bench/stream.py [--weights DIR] [--seconds 20]
 
 `--backend onnxruntime` measures the same on an ONNX export of the model.
-Without --weights it uses weights/shapes (or, when absent, a a randomly initialised model of
+Without --weights it uses weights/shapes (or, when absent, a randomly initialised model of
 the default architecture: the cost does not depend on the weights' values.
 """
 from __future__ import annotations
