@@ -2,6 +2,7 @@
 
     python bench/real_eval.py weights/default                          # the clips in ../shared/data/real
     python bench/real_eval.py runs/NAME/best --labels /path/labels.json --root /path   # another labelled set
+    python bench/real_eval.py runs/s1/best runs/s2/best runs/s3/best   # several seeds: mean and spread too
 
 Labels (tests/data/real_labels.json's schema): per clip, `segments` of `{start, end, label}`
 covering it. Each window of `vision-classify`'s timeline is scored against the label at its
@@ -16,6 +17,8 @@ import json
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from vision.checkpoint import load_checkpoint  # noqa: E402
@@ -35,9 +38,10 @@ def label_at(segments: list[dict], t: float) -> str:
 
 
 def score(ckpt, clips: list[dict], root: Path, only: set[str] | None = None) -> dict:  # noqa: ANN001
-    """Window-level results: {true label: Counter(predicted label)} and per-clip lines."""
+    """Window-level results: {true label: Counter(predicted label)}, per-clip lines and per-clip
+    {label: [right, windows]}."""
     confusion: dict[str, Counter] = defaultdict(Counter)
-    lines = []
+    lines, per_clip = [], {}
     for clip in clips:
         if only and clip["path"] not in only:
             continue
@@ -50,10 +54,11 @@ def score(ckpt, clips: list[dict], root: Path, only: set[str] | None = None) -> 
             confusion[truth][w.label] += 1
             per_label[truth][0] += w.label == EXPECTED.get(truth, truth)
             per_label[truth][1] += 1
+        per_clip[clip["path"]] = dict(per_label)
         runs = Counter(w.label for w in result.windows).most_common(3)
         recalls = " ".join(f"{t} {h}/{n}" for t, (h, n) in sorted(per_label.items()))
         lines.append(f"{clip['path']:<44} right: {recalls:<34} says: " + ", ".join(f"{k} x{v}" for k, v in runs))
-    return {"confusion": confusion, "lines": lines}
+    return {"confusion": confusion, "lines": lines, "clips": per_clip}
 
 
 def report(outcome: dict) -> tuple[float, str]:
@@ -69,22 +74,44 @@ def report(outcome: dict) -> tuple[float, str]:
     return mean, "\n".join(rows)
 
 
+def spread(outcomes: list[dict]) -> str:
+    """Mean and range over several checkpoints of each label's recall and each clip's."""
+    def stats(values: list[float]) -> str:
+        v = np.array(values)
+        return f"mean {v.mean():6.1%}  sd {v.std(ddof=1) if len(v) > 1 else 0.0:5.1%}  range {v.min():6.1%}-{v.max():6.1%}"
+
+    rows = [f"over {len(outcomes)} checkpoints, window recall:"]
+    for truth in sorted(outcomes[0]["confusion"]):
+        rows.append(f"  {truth:<44} " + stats([o["confusion"][truth][EXPECTED.get(truth, truth)]
+                                                / max(1, sum(o["confusion"][truth].values())) for o in outcomes]))
+    for path, labels in outcomes[0]["clips"].items():
+        for truth in sorted(labels):
+            rows.append(f"  {path + ' ' + truth:<44} "
+                        + stats([o["clips"][path][truth][0] / max(1, o["clips"][path][truth][1]) for o in outcomes]))
+    return "\n".join(rows)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("checkpoint")
+    p.add_argument("checkpoint", nargs="+", help="one checkpoint, or several (seeds) for mean and spread")
     p.add_argument("--labels", type=Path, default=ROOT / "tests" / "data" / "real_labels.json")
     p.add_argument("--root", type=Path, default=ROOT.parent / "shared" / "data" / "real")
     p.add_argument("--only", nargs="*", help="score only these clip paths")
     p.add_argument("--device", default="cpu")
     args = p.parse_args()
-    ckpt = load_checkpoint(args.checkpoint, args.device, fuse=True)
     clips = json.loads(args.labels.read_text())
-    outcome = score(ckpt, clips, args.root, set(args.only) if args.only else None)
-    mean, table = report(outcome)
-    print(f"{args.checkpoint} on {args.labels.name} ({len(outcome['lines'])} clips), windows scored at their centre")
-    print(table)
-    print(f"  mean recall over labels: {mean:.1%}")
-    print("\n".join(outcome["lines"]))
+    outcomes = []
+    for checkpoint in args.checkpoint:
+        ckpt = load_checkpoint(checkpoint, args.device, fuse=True)
+        outcome = score(ckpt, clips, args.root, set(args.only) if args.only else None)
+        mean, table = report(outcome)
+        print(f"{checkpoint} on {args.labels.name} ({len(outcome['lines'])} clips), windows scored at their centre")
+        print(table)
+        print(f"  mean recall over labels: {mean:.1%}")
+        print("\n".join(outcome["lines"]) + "\n")
+        outcomes.append(outcome)
+    if len(outcomes) > 1:
+        print(spread(outcomes))
 
 
 if __name__ == "__main__":

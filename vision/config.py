@@ -48,6 +48,9 @@ class ModelConfig:
     # and "rgb+flow": RGB with either (vision.data.motion)
     input: str = "rgb"
     pose_features: str = "fused"  # pose input: "heatmap" (rendered, CNN), "coords" (MLP) or "fused"
+    # pose input: the hip velocity and body growth (body heights per sampled frame, ~0.01-0.08 when
+    # walking) are multiplied by this before the model reads them; at 1.0 they are too small to learn from
+    pose_motion_gain: float = 1.0
 
     def __post_init__(self) -> None:
         if self.num_classes < 1:
@@ -69,6 +72,8 @@ class ModelConfig:
             raise ConfigError(f"input must be one of {', '.join(INPUTS)}, got {self.input!r}")
         if self.pose_features not in POSE_FEATURES:
             raise ConfigError(f"pose_features must be one of {', '.join(POSE_FEATURES)}, got {self.pose_features!r}")
+        if not self.pose_motion_gain > 0:
+            raise ConfigError(f"pose_motion_gain must be > 0, got {self.pose_motion_gain}")
         if self.input in ("rgb+motion", "flow", "rgb+flow") and self.backbone != "tiny":
             raise ConfigError(f"input {self.input} ({'2' if self.input == 'flow' else '5-6'} channels) needs the "
                               f"tiny backbone, not {self.backbone} (input motion, frame differences, has 3)")

@@ -50,7 +50,8 @@ class ActionNet(nn.Module):
         learn = config.learn_temperature
         if config.input == "pose":  # landmarks in, rendered and encoded per frame
             self.pose = PoseFrameEncoder(config.pose_features, config.embed_dim,
-                                         Temperature(config.spatial_temperature, learn))
+                                         Temperature(config.spatial_temperature, learn),
+                                         motion_gain=config.pose_motion_gain)
         else:
             encoder = build_encoder(config.backbone, pretrained, frame_channels(config.input))
             self.encoder = encoder.features

@@ -83,10 +83,15 @@ class PoseHeatmaps(nn.Module):
 class PoseFrameEncoder(nn.Module):
     """Pose features (N, FEATURE_DIM) -> embeddings (N, D) and attention maps (N, 12, 12)."""
 
-    def __init__(self, mode: str, embed_dim: int, temperature: Temperature | None = None, canvas: int = 48) -> None:
+    def __init__(self, mode: str, embed_dim: int, temperature: Temperature | None = None, canvas: int = 48,
+                 motion_gain: float = 1.0) -> None:
         super().__init__()
         assert mode in POSE_FEATURES, mode
         self.mode = mode
+        # the side numbers [present, dx, dy, dlog height] are scaled [1, g, g, g] (see ModelConfig)
+        gain = torch.ones(FEATURE_DIM)
+        gain[PRESENT + 1:] = motion_gain
+        self.register_buffer("gain", gain, persistent=False)
         self.map_size = canvas // 4
         parts = SIDE_DIM
         if mode != "coords":
@@ -110,6 +115,7 @@ class PoseFrameEncoder(nn.Module):
 
     def forward(self, features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         n = features.shape[0]
+        features = features * self.gain
         parts = [features[:, PRESENT:]]  # presence and motion
         if self.mode != "coords":
             with torch.no_grad():  # drawing has nothing to learn
