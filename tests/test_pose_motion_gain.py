@@ -26,7 +26,7 @@ def test_checkpoints_without_the_field_read_motion_unscaled(tmp_path: Path) -> N
     config["model"].pop("pose_motion_gain", None)  # as written before the option existed
     (old / "config.json").write_text(json.dumps(config))
     assert load_checkpoint(old).model_config.pose_motion_gain == 1.0
-    assert TrainConfig(data_dir="d", out="o").model_config(3).pose_motion_gain == 10.0  # new runs
+    assert TrainConfig(data_dir="d", out="o", pose_motion_gain=10.0).model_config(3).pose_motion_gain == 10.0
 
 
 def test_gain_scales_only_the_motion_numbers() -> None:

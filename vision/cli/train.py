@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--pose-features", choices=["heatmap", "coords", "fused"],
                    help="pose input: rendered heatmaps through a CNN, the coordinates through an MLP, or both (fused)")
     m.add_argument("--pose-motion-gain", type=float, help="pose input: scale of the hip velocity and body growth "
-                   "numbers as the model reads them (10; 1 is what models before this option read)")
+                   "numbers as the model reads them (default 1)")
     m.add_argument("--backbone", help="tiny (default), efficientnet_lite0, mobilenet_v3_small, mobilenet_v3_large, "
                    "resnet18, efficientnet_b0")
     m.add_argument("--pretrained", help="'imagenet' (efficientnet_lite0: the installed wheel; torchvision backbones: "
