@@ -49,7 +49,17 @@ def test_pair_features_match_sequence_features() -> None:
     assert not pair_features(lms[0], None).any()  # nobody: all zero
 
 
-def test_streaming_window_equals_offline_forward(pose_ckpt, person: np.ndarray) -> None:
+@pytest.fixture(scope="module")
+def trajectory_ckpt(tmp_path_factory: pytest.TempPathFactory):
+    torch.manual_seed(1)
+    model = build_model(ModelConfig(num_classes=3, input="pose", pose_features="fused", pose_trajectory=True))
+    path = save_checkpoint(tmp_path_factory.mktemp("ck") / "traj", model, ClipConfig(num_frames=6, fps=10.0), LABELS)
+    return load_checkpoint(path)
+
+
+@pytest.mark.parametrize("name", ["pose_ckpt", "trajectory_ckpt"])
+def test_streaming_window_equals_offline_forward(name: str, person: np.ndarray, request: pytest.FixtureRequest) -> None:
+    pose_ckpt = request.getfixturevalue(name)
     engine = StreamingClassifier(pose_ckpt, ema=0.0)
     preds = [engine.push(f, i / 10) for i, f in enumerate(_frames(person, 8))]
     last = [p for p in preds if p is not None][-1]

@@ -51,6 +51,10 @@ class ModelConfig:
     # pose input: the hip velocity and body growth (body heights per sampled frame, ~0.01-0.08 when
     # walking) are multiplied by this before the model reads them; at 1.0 they are too small to learn from
     pose_motion_gain: float = 1.0
+    # pose input: the head also reads the window's trajectory, where the hips have gone and how much
+    # the body has grown since the window's first frame (summed motion numbers; walking towards or
+    # away from the camera shows there, not in the legs)
+    pose_trajectory: bool = False
 
     def __post_init__(self) -> None:
         if self.num_classes < 1:
@@ -72,6 +76,8 @@ class ModelConfig:
             raise ConfigError(f"input must be one of {', '.join(INPUTS)}, got {self.input!r}")
         if self.pose_features not in POSE_FEATURES:
             raise ConfigError(f"pose_features must be one of {', '.join(POSE_FEATURES)}, got {self.pose_features!r}")
+        if self.pose_trajectory and (self.input != "pose" or self.embed_dim <= 3):
+            raise ConfigError("pose_trajectory needs input 'pose' and embed_dim > 3")
         if not self.pose_motion_gain > 0:
             raise ConfigError(f"pose_motion_gain must be > 0, got {self.pose_motion_gain}")
         if self.input in ("rgb+motion", "flow", "rgb+flow") and self.backbone != "tiny":

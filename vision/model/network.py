@@ -14,7 +14,7 @@ from vision.config import ModelConfig
 from vision.data.motion import frame_channels
 from vision.model.attention import SpatialAttentionPool, Temperature, TemporalPool, lengths_from_mask
 from vision.model.encoder import build_encoder
-from vision.model.pose_encoder import PoseFrameEncoder
+from vision.model.pose_encoder import MOTION_DIM, PoseFrameEncoder
 from vision.model.sequence import MaskedLSTM
 from vision.model.video import VideoHead
 
@@ -41,6 +41,18 @@ class ActionOutput(NamedTuple):
     attention_maps: torch.Tensor  # (B, T, h, w)
 
 
+TRAJECTORY_GAIN = 5.0  # a walk moves the hips or the body's size by ~0.1-0.3 over a window: ~0.5-1.5 read
+
+
+def window_trajectory(embeddings: torch.Tensor) -> torch.Tensor:
+    """Pose embeddings (B, T, D) whose last `MOTION_DIM` numbers are per-step motion -> the same
+    with those numbers summed from the window's first frame (where the hips have gone and how much
+    the body has grown since then, in body heights), times `TRAJECTORY_GAIN`."""
+    motion = embeddings[..., -MOTION_DIM:]
+    travel = (motion.cumsum(dim=1) - motion[:, :1]) * TRAJECTORY_GAIN  # the first step came from outside
+    return torch.cat([embeddings[..., :-MOTION_DIM], travel], dim=-1)
+
+
 class ActionNet(nn.Module):
     """CNN-LSTM-attention action classifier for clips (B, T, 3, H, W)."""
 
@@ -51,7 +63,7 @@ class ActionNet(nn.Module):
         if config.input == "pose":  # landmarks in, rendered and encoded per frame
             self.pose = PoseFrameEncoder(config.pose_features, config.embed_dim,
                                          Temperature(config.spatial_temperature, learn),
-                                         motion_gain=config.pose_motion_gain)
+                                         motion_gain=config.pose_motion_gain, trajectory=config.pose_trajectory)
         else:
             encoder = build_encoder(config.backbone, pretrained, frame_channels(config.input))
             self.encoder = encoder.features
@@ -123,6 +135,8 @@ class ActionNet(nn.Module):
 
     def summarise(self, embeddings: torch.Tensor, mask: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Embeddings (B, T, D) -> the window summary the classifier reads (B, H*dirs), weights (B, T)."""
+        if self.config.input == "pose" and self.config.pose_trajectory:
+            embeddings = window_trajectory(embeddings)
         if self.motion_features:  # causal deltas: padding after the valid steps cannot leak
             deltas = torch.cat([torch.zeros_like(embeddings[:, :1]), embeddings.diff(dim=1)], dim=1)
             embeddings = torch.cat([embeddings, deltas], dim=2)  # (B, T, 2D)

@@ -9,7 +9,9 @@ merged channels do not see those swaps, and no class here depends on the side). 
 draws, taken back to frame pixels by `vision.pose.features.CanvasTransform`.
 
 Variants (`ModelConfig.pose_features`): `heatmap` (CNN only), `coords` (MLP only; its attention
-map is uniform), `fused` (both). The presence and motion numbers join every variant.
+map is uniform), `fused` (both). The presence and motion numbers join every variant. With
+`trajectory`, the embedding's last `MOTION_DIM` numbers are the frame's motion numbers as they
+are (not learned), so that the head can sum them over its window (`ActionNet.summarise`).
 """
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ LIMB_GROUPS = (
     ((23, 25), (25, 27), (24, 26), (26, 28), (27, 31), (28, 32)),  # legs
 )
 CHANNELS = len(JOINT_GROUPS) + len(LIMB_GROUPS)
+MOTION_DIM = SIDE_DIM - 1  # dx, dy, dlog height (not the presence flag)
 
 
 class PoseHeatmaps(nn.Module):
@@ -84,10 +87,11 @@ class PoseFrameEncoder(nn.Module):
     """Pose features (N, FEATURE_DIM) -> embeddings (N, D) and attention maps (N, 12, 12)."""
 
     def __init__(self, mode: str, embed_dim: int, temperature: Temperature | None = None, canvas: int = 48,
-                 motion_gain: float = 1.0) -> None:
+                 motion_gain: float = 1.0, trajectory: bool = False) -> None:
         super().__init__()
         assert mode in POSE_FEATURES, mode
         self.mode = mode
+        self.trajectory = trajectory
         # the side numbers [present, dx, dy, dlog height] are scaled [1, g, g, g] (see ModelConfig)
         gain = torch.ones(FEATURE_DIM)
         gain[PRESENT + 1:] = motion_gain
@@ -111,7 +115,8 @@ class PoseFrameEncoder(nn.Module):
                 nn.Linear(FEATURE_DIM, 256), nn.ReLU(inplace=True), nn.Linear(256, embed_dim), nn.ReLU(inplace=True),
             )
             parts += embed_dim
-        self.fuse = nn.Sequential(nn.Linear(parts, embed_dim), nn.LayerNorm(embed_dim))
+        learned = embed_dim - MOTION_DIM if trajectory else embed_dim
+        self.fuse = nn.Sequential(nn.Linear(parts, learned), nn.LayerNorm(learned))
 
     def forward(self, features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         n = features.shape[0]
@@ -126,4 +131,7 @@ class PoseFrameEncoder(nn.Module):
             attn = features.new_full((n, self.map_size, self.map_size), 1.0 / self.map_size**2)
         if self.mode != "heatmap":
             parts.append(self.coords(features))
-        return self.fuse(torch.cat(parts, dim=1)), attn
+        emb = self.fuse(torch.cat(parts, dim=1))
+        if self.trajectory:
+            emb = torch.cat([emb, features[:, PRESENT + 1:]], dim=1)
+        return emb, attn
