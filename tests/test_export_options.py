@@ -46,13 +46,14 @@ def test_exported_options_match_torch(tmp_path: Path, fmt: str, name: str) -> No
 
 
 @pytest.mark.parametrize("fmt", ["onnx", "torchscript"])
-@pytest.mark.parametrize("features", ["fused", "heatmap", "fused+trajectory"])
+@pytest.mark.parametrize("features", ["fused", "heatmap", "fused+trajectory", "heatmap+body"])
 def test_exported_pose_models_match_torch(tmp_path: Path, fmt: str, features: str) -> None:
     from vision.pose.features import FEATURE_DIM
 
     torch.manual_seed(0)
     model = build_model(ModelConfig(num_classes=3, input="pose", pose_features=features.split("+")[0],
-                                    pose_trajectory=features.endswith("+trajectory")))
+                                    pose_trajectory=features.endswith("+trajectory"),
+                                    pose_body_attention=features.endswith("+body")))
     ckpt = save_checkpoint(tmp_path / "ckpt", model, ClipConfig(num_frames=8), ["a", "b", "c"])
     exported = load_export(export_checkpoint(ckpt, tmp_path / fmt, fmt), RUNTIME_OF_FORMAT[fmt]).model
     reference = load_checkpoint(ckpt).model

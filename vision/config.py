@@ -55,6 +55,8 @@ class ModelConfig:
     # the body has grown since the window's first frame (summed motion numbers; walking towards or
     # away from the camera shows there, not in the legs)
     pose_trajectory: bool = False
+    # pose input: the spatial attention (the app's heatmap) may only fall on cells the body is drawn in
+    pose_body_attention: bool = False
 
     def __post_init__(self) -> None:
         if self.num_classes < 1:
@@ -76,6 +78,8 @@ class ModelConfig:
             raise ConfigError(f"input must be one of {', '.join(INPUTS)}, got {self.input!r}")
         if self.pose_features not in POSE_FEATURES:
             raise ConfigError(f"pose_features must be one of {', '.join(POSE_FEATURES)}, got {self.pose_features!r}")
+        if self.pose_body_attention and (self.input != "pose" or self.pose_features == "coords"):
+            raise ConfigError("pose_body_attention needs input 'pose' with heatmaps (pose_features heatmap or fused)")
         if self.pose_trajectory and (self.input != "pose" or self.embed_dim <= 3):
             raise ConfigError("pose_trajectory needs input 'pose' and embed_dim > 3")
         if not self.pose_motion_gain > 0:

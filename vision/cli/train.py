@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="pose input: rendered heatmaps through a CNN, the coordinates through an MLP, or both (fused)")
     m.add_argument("--pose-trajectory", action="store_true", default=None, help="pose input: the head also reads "
                    "the window's hip trajectory and body growth since its first frame")
+    m.add_argument("--pose-body-attention", action="store_true", default=None, help="pose input: the spatial "
+                   "attention (the app's heatmap) may only fall where the body is drawn")
     m.add_argument("--pose-motion-gain", type=float, help="pose input: scale of the hip velocity and body growth "
                    "numbers as the model reads them (default 1)")
     m.add_argument("--backbone", help="tiny (default), efficientnet_lite0, mobilenet_v3_small, mobilenet_v3_large, "

@@ -50,10 +50,15 @@ class SpatialAttentionPool(nn.Module):
         layout_dim = self.LAYOUT_CHANNELS * self.LAYOUT_GRID**2
         self.proj = nn.Sequential(nn.Linear(in_channels + self.MOMENTS + layout_dim, embed_dim), nn.LayerNorm(embed_dim))
 
-    def forward(self, fmap: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """fmap (N, C, h, w) -> embedding (N, D), attention (N, h, w) summing to 1."""
+    def forward(self, fmap: torch.Tensor, prior: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """fmap (N, C, h, w) -> embedding (N, D), attention (N, h, w) summing to 1.
+
+        `prior` (N, h, w), optional: log-weights added to the scores (where attention may go)."""
         n, c, h, w = fmap.shape
-        attn = self.temperature(self.score(fmap).flatten(1).float()).softmax(dim=1)  # (N, h*w), fp32 under AMP
+        scores = self.temperature(self.score(fmap).flatten(1).float())
+        if prior is not None:
+            scores = scores + prior.flatten(1).float()
+        attn = scores.softmax(dim=1)  # (N, h*w), fp32 under AMP
         pooled = torch.bmm(fmap.flatten(2), attn.to(fmap.dtype).unsqueeze(2)).squeeze(2)  # (N, C)
         ys = torch.linspace(-1, 1, h, device=fmap.device).view(h, 1).expand(h, w).reshape(1, -1)
         xs = torch.linspace(-1, 1, w, device=fmap.device).view(1, w).expand(h, w).reshape(1, -1)

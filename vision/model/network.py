@@ -63,7 +63,8 @@ class ActionNet(nn.Module):
         if config.input == "pose":  # landmarks in, rendered and encoded per frame
             self.pose = PoseFrameEncoder(config.pose_features, config.embed_dim,
                                          Temperature(config.spatial_temperature, learn),
-                                         motion_gain=config.pose_motion_gain, trajectory=config.pose_trajectory)
+                                         motion_gain=config.pose_motion_gain, trajectory=config.pose_trajectory,
+                                         body_attention=config.pose_body_attention)
         else:
             encoder = build_encoder(config.backbone, pretrained, frame_channels(config.input))
             self.encoder = encoder.features

@@ -12,6 +12,9 @@ Variants (`ModelConfig.pose_features`): `heatmap` (CNN only), `coords` (MLP only
 map is uniform), `fused` (both). The presence and motion numbers join every variant. With
 `trajectory`, the embedding's last `MOTION_DIM` numbers are the frame's motion numbers as they
 are (not learned), so that the head can sum them over its window (`ActionNet.summarise`).
+With `body_attention`, the spatial attention may only fall where the body is drawn (the
+log of the pooled heatmaps is added to its scores): left free, it settled on the canvas's empty
+edges, so the app's heatmap showed the room around the person rather than the limbs.
 """
 from __future__ import annotations
 
@@ -37,6 +40,7 @@ LIMB_GROUPS = (
 )
 CHANNELS = len(JOINT_GROUPS) + len(LIMB_GROUPS)
 MOTION_DIM = SIDE_DIM - 1  # dx, dy, dlog height (not the presence flag)
+OFF_BODY = 1e-3  # the attention prior's floor: a cell without body weighs ~e^-5 of one on the body
 
 
 class PoseHeatmaps(nn.Module):
@@ -83,15 +87,22 @@ class PoseHeatmaps(nn.Module):
         return heat.clamp(max=1.0)
 
 
+def body_prior(heat: torch.Tensor, size: int) -> torch.Tensor:
+    """(N, C, S, S) heatmaps -> (N, size, size) log-weights: ~0 where the body is, log(OFF_BODY) elsewhere."""
+    body = nn.functional.max_pool2d(heat.sum(dim=1, keepdim=True), heat.shape[-1] // size)[:, 0]
+    return body.clamp(OFF_BODY, 1.0).log()
+
+
 class PoseFrameEncoder(nn.Module):
     """Pose features (N, FEATURE_DIM) -> embeddings (N, D) and attention maps (N, 12, 12)."""
 
     def __init__(self, mode: str, embed_dim: int, temperature: Temperature | None = None, canvas: int = 48,
-                 motion_gain: float = 1.0, trajectory: bool = False) -> None:
+                 motion_gain: float = 1.0, trajectory: bool = False, body_attention: bool = False) -> None:
         super().__init__()
         assert mode in POSE_FEATURES, mode
         self.mode = mode
         self.trajectory = trajectory
+        self.body_attention = body_attention
         # the side numbers [present, dx, dy, dlog height] are scaled [1, g, g, g] (see ModelConfig)
         gain = torch.ones(FEATURE_DIM)
         gain[PRESENT + 1:] = motion_gain
@@ -125,7 +136,8 @@ class PoseFrameEncoder(nn.Module):
         if self.mode != "coords":
             with torch.no_grad():  # drawing has nothing to learn
                 heat = self.render(features)  # (N, 7, S, S)
-            emb, attn = self.spatial(self.cnn(heat))  # (N, D), (N, h, w)
+            prior = body_prior(heat, self.map_size) if self.body_attention else None
+            emb, attn = self.spatial(self.cnn(heat), prior)  # (N, D), (N, h, w)
             parts.append(emb)
         else:
             attn = features.new_full((n, self.map_size, self.map_size), 1.0 / self.map_size**2)

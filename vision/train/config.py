@@ -43,6 +43,7 @@ class TrainConfig:
     pose_features: str = "fused"
     pose_motion_gain: float = 1.0  # x10 was tried on 2 seeds: the model still ignored hip motion (README)
     pose_trajectory: bool = False
+    pose_body_attention: bool = False
     init: str | None = None  # checkpoint whose weights the model starts from (needed by video_head)
     freeze_backbone: bool | None = None  # None: frozen when pretrained
     unfreeze_last: int = 0  # with a frozen backbone, train its last N blocks/modules anyway
