@@ -62,3 +62,9 @@ def test_config_and_old_checkpoints(tmp_path: Path) -> None:
     config["model"].pop("pose_body_attention", None)
     (old / "config.json").write_text(json.dumps(config))
     assert load_checkpoint(old).model_config.pose_body_attention is False
+
+
+def test_the_shipped_model_looks_at_the_body(features: torch.Tensor) -> None:
+    model = load_checkpoint(DEFAULT).model
+    assert model.config.pose_body_attention
+    assert _body_mass(model, features) > 0.95
