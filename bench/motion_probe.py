@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.real_eval import label_at  # noqa: E402
 from vision.checkpoint import load_checkpoint  # noqa: E402
 from vision.engine.posefront import track_video_samples  # noqa: E402
-from vision.pose.features import PRESENT  # noqa: E402
+from vision.pose.features import POINT_DIM, PRESENT  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 GAINS = (0.0, 1.0, 3.0, 10.0)
@@ -50,7 +50,7 @@ def main() -> None:
                 probs = torch.softmax(model(torch.from_numpy(x)[None]).logits, 1)[0]
             cells.append(f"{probs[a]:.2f}/{probs[b]:.2f}")
         travel = window[:, PRESENT + 1:].sum(axis=0)
-        ankles = window[:, :PRESENT].reshape(t, -1, 3)[:, 27:29, :2].std(axis=0).mean()
+        ankles = window[:, :PRESENT].reshape(t, -1, POINT_DIM)[:, 27:29, :2].std(axis=0).mean()  # the ankles
         truth = label_at(segs, (times[s] + times[s + t - 1]) / 2)
         print(f"{times[s]:5.1f}s {truth:<10} {'  '.join(cells)}   travel dx {travel[0]:+.2f} dlogH {travel[2]:+.2f}"
               f"   ankle spread {ankles:.3f}")

@@ -26,6 +26,17 @@ def ckpt(tmp_path: Path) -> Path:
     )
 
 
+@pytest.mark.parametrize("field", ["pose_motion_gain", "pose_trajectory", "pose_body_attention"])
+def test_checkpoints_written_before_an_option_load_with_its_default(tmp_path: Path, field: str) -> None:
+    model = build_model(ModelConfig(num_classes=3, input="pose", embed_dim=16, lstm_hidden=16,
+                                    pose_motion_gain=10.0, pose_body_attention=True))  # (trajectory changes shapes)
+    path = save_checkpoint(tmp_path / "old", model, ClipConfig(num_frames=4), LABELS)
+    config = json.loads((path / "config.json").read_text())
+    del config["model"][field]  # as written before the option existed
+    (path / "config.json").write_text(json.dumps(config))
+    assert getattr(load_checkpoint(path).model_config, field) == getattr(ModelConfig(num_classes=3), field)
+
+
 def test_round_trip_gives_bit_identical_logits(tmp_path: Path) -> None:
     torch.manual_seed(0)
     model = build_model(ModelConfig(num_classes=3, pooling="max", bidirectional=True)).eval()

@@ -2,8 +2,6 @@
 the canvas cells the body is drawn in, never on the empty canvas around it."""
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -53,15 +51,9 @@ def test_prior_is_flat_for_nobody() -> None:
     assert prior.shape == (2, 12, 12) and torch.allclose(prior, torch.full_like(prior, np.log(OFF_BODY)))
 
 
-def test_config_and_old_checkpoints(tmp_path: Path) -> None:
+def test_config_needs_heatmaps() -> None:
     with pytest.raises(ConfigError, match="pose_body_attention"):
         ModelConfig(num_classes=2, input="pose", pose_features="coords", pose_body_attention=True)
-    old = tmp_path / "old"
-    shutil.copytree(DEFAULT, old)
-    config = json.loads((old / "config.json").read_text())
-    config["model"].pop("pose_body_attention", None)
-    (old / "config.json").write_text(json.dumps(config))
-    assert load_checkpoint(old).model_config.pose_body_attention is False
 
 
 def test_the_shipped_model_looks_at_the_body(features: torch.Tensor) -> None:

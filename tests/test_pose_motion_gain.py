@@ -1,31 +1,18 @@
 """`pose_motion_gain`: the hip velocity and body growth a pose model reads, scaled so that it can
-learn from them; checkpoints written before the option read them as they were."""
+learn from them (checkpoints written before the option: `tests/test_checkpoint.py`)."""
 from __future__ import annotations
-
-import json
-import shutil
-from pathlib import Path
 
 import numpy as np
 import torch
 
-from vision.checkpoint import load_checkpoint
 from vision.config import ModelConfig
 from vision.model import build_model
 from vision.model.pose_encoder import PoseFrameEncoder
 from vision.pose.features import FEATURE_DIM, PRESENT, sequence_features
 from vision.train.config import TrainConfig
 
-DEFAULT = Path(__file__).resolve().parents[1] / "weights" / "default"
 
-
-def test_checkpoints_without_the_field_read_motion_unscaled(tmp_path: Path) -> None:
-    old = tmp_path / "old"
-    shutil.copytree(DEFAULT, old)
-    config = json.loads((old / "config.json").read_text())
-    config["model"].pop("pose_motion_gain", None)  # as written before the option existed
-    (old / "config.json").write_text(json.dumps(config))
-    assert load_checkpoint(old).model_config.pose_motion_gain == 1.0
+def test_train_config_passes_the_gain_on() -> None:
     assert TrainConfig(data_dir="d", out="o", pose_motion_gain=10.0).model_config(3).pose_motion_gain == 10.0
 
 

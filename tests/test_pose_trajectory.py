@@ -2,22 +2,15 @@
 window's first frame, the cue that tells a step towards or away from the camera from standing."""
 from __future__ import annotations
 
-import json
-import shutil
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
 
-from vision.checkpoint import load_checkpoint
 from vision.config import ConfigError, ModelConfig
 from vision.model import build_model
 from vision.model.network import TRAJECTORY_GAIN, window_trajectory
 from vision.model.pose_encoder import MOTION_DIM, PoseFrameEncoder
-from vision.pose.features import FEATURE_DIM, PRESENT, sequence_features
-
-DEFAULT = Path(__file__).resolve().parents[1] / "weights" / "default"
+from vision.pose.features import PRESENT, sequence_features
 
 
 def _walk_away(frames: int = 12, shrink: float = 0.02) -> np.ndarray:
@@ -33,15 +26,9 @@ def _walk_away(frames: int = 12, shrink: float = 0.02) -> np.ndarray:
     return lms
 
 
-def test_config_and_old_checkpoints(tmp_path: Path) -> None:
+def test_config_needs_pose_input() -> None:
     with pytest.raises(ConfigError, match="pose_trajectory needs input 'pose'"):
         ModelConfig(num_classes=2, pose_trajectory=True)
-    old = tmp_path / "old"
-    shutil.copytree(DEFAULT, old)
-    config = json.loads((old / "config.json").read_text())
-    config["model"].pop("pose_trajectory", None)  # written before the option existed
-    (old / "config.json").write_text(json.dumps(config))
-    assert load_checkpoint(old).model_config.pose_trajectory is False
 
 
 def test_encoder_passes_the_motion_numbers_through() -> None:
@@ -93,4 +80,3 @@ def test_a_trajectory_model_tells_walking_away_from_standing_by_travel_alone() -
     xt, yt = clips(32)
     with torch.no_grad():
         assert (model(xt).logits.argmax(1) == yt).float().mean() >= 0.9
-    assert x.shape[-1] == FEATURE_DIM

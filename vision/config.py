@@ -49,7 +49,7 @@ class ModelConfig:
     input: str = "rgb"
     pose_features: str = "fused"  # pose input: "heatmap" (rendered, CNN), "coords" (MLP) or "fused"
     # pose input: the hip velocity and body growth (body heights per sampled frame, ~0.01-0.08 when
-    # walking) are multiplied by this before the model reads them; at 1.0 they are too small to learn from
+    # walking) are multiplied by this before the model reads them (x10 did not make a model use them)
     pose_motion_gain: float = 1.0
     # pose input: the head also reads the window's trajectory, where the hips have gone and how much
     # the body has grown since the window's first frame (summed motion numbers; walking towards or

@@ -136,7 +136,7 @@ class ActionNet(nn.Module):
 
     def summarise(self, embeddings: torch.Tensor, mask: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Embeddings (B, T, D) -> the window summary the classifier reads (B, H*dirs), weights (B, T)."""
-        if self.config.input == "pose" and self.config.pose_trajectory:
+        if self.config.pose_trajectory:  # (only pose models may have it: ModelConfig)
             embeddings = window_trajectory(embeddings)
         if self.motion_features:  # causal deltas: padding after the valid steps cannot leak
             deltas = torch.cat([torch.zeros_like(embeddings[:, :1]), embeddings.diff(dim=1)], dim=1)
