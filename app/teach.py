@@ -8,7 +8,6 @@ done; Revert swaps the previous one back, Save copies the new one where the user
 """
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,7 +23,6 @@ from PyQt6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QProgressBar,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -35,6 +33,9 @@ from app.plot import TrainingPlot
 from app.teachrecord import RecordFlow, landmark_cache
 from app.teachstore import TeachError, TeachStore
 from app.trainworker import TrainWorker, describe
+from app.widgets import button
+from vision.checkpoint import copy_checkpoint
+from vision.errors import VisionError
 from vision.train.fewshot import FewShotConfig, FewShotResult, Progress, default_encoder
 
 if TYPE_CHECKING:
@@ -44,13 +45,6 @@ if TYPE_CHECKING:
 def app_data_dir() -> Path:
     """The user data folder (Qt's AppDataLocation, e.g. ~/.local/share/vision-action/vision-app)."""
     return Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
-
-
-def _button(text: str, slot, tip: str = "") -> QPushButton:  # noqa: ANN001
-    button = QPushButton(text)
-    button.clicked.connect(lambda *_: slot())
-    button.setToolTip(tip)
-    return button
 
 
 class TeachPanel(QWidget):
@@ -88,9 +82,9 @@ class TeachPanel(QWidget):
         self.seconds.setRange(1, 10)
         self.seconds.setValue(3)
         self.seconds.setSuffix(" s")
-        self.record_button = _button("● Record", self.record, "3-2-1, then record the live view for the set seconds")
-        self.train_button = _button("Train", self.train, "train on every label with clips (the live view keeps running)")
-        self.cancel_button = _button("Cancel", self.cancel, "stop training; the model now live stays live")
+        self.record_button = button("● Record", self.record, "3-2-1, then record the live view for the set seconds")
+        self.train_button = button("Train", self.train, "train on every label with clips (the live view keeps running)")
+        self.cancel_button = button("Cancel", self.cancel, "stop training; the model now live stays live")
         self.cancel_button.setEnabled(False)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
@@ -100,8 +94,8 @@ class TeachPanel(QWidget):
         self.result.setWordWrap(True)
         self.live_model = QLabel("")
         self.live_model.setWordWrap(True)
-        self.save_button = _button("Save…", self.save_model, "copy the trained model to a folder of your choice")
-        self.revert_button = _button("Revert", self.revert, "go back to the model that was live before training")
+        self.save_button = button("Save…", self.save_model, "copy the trained model to a folder of your choice")
+        self.revert_button = button("Revert", self.revert, "go back to the model that was live before training")
         self.save_button.setEnabled(False)
         self.revert_button.setEnabled(False)
 
@@ -113,16 +107,16 @@ class TeachPanel(QWidget):
 
         box = QVBoxLayout(self)
         box.addWidget(QLabel("<b>Data folder</b>"))
-        box.addLayout(row(self.folder_label, _button("Open", self.open_folder, "show the folder")))
+        box.addLayout(row(self.folder_label, button("Open", self.open_folder, "show the folder")))
         box.addWidget(QLabel("<b>Labels</b> (clips)"))
         box.addWidget(self.labels, 2)
-        box.addLayout(row(_button("Add…", self.add_label), _button("Rename…", self.rename_label),
-                          _button("Delete", self.delete_label)))
+        box.addLayout(row(button("Add…", self.add_label), button("Rename…", self.rename_label),
+                          button("Delete", self.delete_label)))
         box.addWidget(QLabel("<b>Clips</b> of the selected label"))
         box.addWidget(self.clips, 1)
-        box.addLayout(row(_button("Play", self.play_clip, "play the clip in the view (Back to live returns)"),
-                          _button("Back to live", self.back_to_live), _button("Delete", self.delete_clip)))
-        box.addLayout(row(self.seconds, self.record_button, _button("Import…", self.import_folder,
+        box.addLayout(row(button("Play", self.play_clip, "play the clip in the view (Back to live returns)"),
+                          button("Back to live", self.back_to_live), button("Delete", self.delete_clip)))
+        box.addLayout(row(self.seconds, self.record_button, button("Import…", self.import_folder,
                                                                     "copy in a folder of videos or of class folders")))
         box.addLayout(row(self.train_button, self.cancel_button))
         box.addWidget(self.progress)
@@ -384,14 +378,9 @@ class TeachPanel(QWidget):
             target, _ = QFileDialog.getSaveFileName(self, "Save the model as a folder", str(Path.home() / "my-actions"))
             if not target:
                 return None
-        target = Path(target)
-        from vision.atomic import atomic_dir
-
         try:
-            with atomic_dir(target) as tmp:
-                for f in Path(self.trained.checkpoint).iterdir():
-                    shutil.copy2(f, tmp / f.name)
-        except OSError as exc:
+            target = copy_checkpoint(self.trained.checkpoint, target)
+        except (OSError, VisionError) as exc:
             self._say(f"could not save: {exc}", error=True)
             return None
         self.window.settings.setValue("weights", str(target))

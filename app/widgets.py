@@ -1,16 +1,24 @@
-"""Painted widgets of the main window: the video, the top-k bars and the temporal-attention strip."""
+"""Painted widgets of the main window (the video, the top-k bars, the temporal-attention strip) and a button helper."""
 from __future__ import annotations
 
 import numpy as np
 from PyQt6.QtCore import QRectF, Qt
 from PyQt6.QtGui import QColor, QImage, QPainter
-from PyQt6.QtWidgets import QSizePolicy, QWidget
+from PyQt6.QtWidgets import QPushButton, QSizePolicy, QWidget
 
 BAR_COLOR = QColor(66, 133, 244)
 TEXT_COLOR = QColor(235, 235, 235)
 PANEL_COLOR = QColor(32, 33, 36)
 STATUS_COLOR = QColor(120, 96, 20)
 OVERLAY_COLOR = QColor(255, 82, 82)
+
+
+def button(text: str, slot, tip: str = "") -> QPushButton:  # noqa: ANN001 (any callable)
+    """A push button that calls `slot()` (without Qt's `checked` argument) when clicked."""
+    widget = QPushButton(text)
+    widget.clicked.connect(lambda *_: slot())
+    widget.setToolTip(tip)
+    return widget
 
 
 def to_qimage(rgb: np.ndarray) -> QImage:

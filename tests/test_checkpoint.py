@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from vision.atomic import atomic_dir
-from vision.checkpoint import load_checkpoint, read_model_card, save_checkpoint
+from vision.checkpoint import copy_checkpoint, load_checkpoint, read_model_card, save_checkpoint
 from vision.config import ClipConfig, ModelConfig
 from vision.errors import CheckpointError
 from vision.model import build_model
@@ -150,3 +150,17 @@ def test_save_rejects_label_count_mismatch(tmp_path: Path) -> None:
     with pytest.raises(CheckpointError, match="2 labels"):
         save_checkpoint(tmp_path / "x", model, ClipConfig(), ["a", "b"])
     assert not (tmp_path / "x").exists()
+
+
+def test_copy_checkpoint_replaces_the_target_whole_and_refuses_a_non_checkpoint(ckpt: Path, tmp_path: Path) -> None:
+    target = tmp_path / "saved"
+    target.mkdir()
+    (target / "stale.txt").write_text("x")
+    assert copy_checkpoint(ckpt, target) == target
+    assert not (target / "stale.txt").exists()
+    assert load_checkpoint(target).labels == LABELS
+    assert read_model_card(target) == "# card\n"
+    (tmp_path / "notes").mkdir()
+    with pytest.raises(CheckpointError):
+        copy_checkpoint(tmp_path / "notes", tmp_path / "elsewhere")
+    assert not (tmp_path / "elsewhere").exists()

@@ -6,6 +6,7 @@ model and preprocess its input. Loading validates version, labels and every tens
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -181,3 +182,15 @@ def read_model_card(path: str | Path) -> str | None:
     """The checkpoint's MODEL_CARD.md text, or None."""
     card = Path(path) / CARD_FILE
     return card.read_text() if card.is_file() else None
+
+
+def copy_checkpoint(source: str | Path, target: str | Path) -> Path:
+    """Copy the checkpoint folder `source` to `target` atomically (a previous `target` is replaced
+    only once the copy is complete); raises `CheckpointError` naming `source` when it is not one."""
+    read_checkpoint_info(source)
+    target = Path(target)
+    with atomic_dir(target) as tmp:
+        for f in Path(source).iterdir():
+            if f.is_file():
+                shutil.copy2(f, tmp / f.name)
+    return target

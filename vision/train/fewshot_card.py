@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from vision.config import ClipConfig
 
 if TYPE_CHECKING:
-    from vision.train.fewshot import FewShotConfig, FewShotResult
+    from vision.train.fewshot_types import FewShotConfig, FewShotResult
 
 
 def _pct(value: float | None) -> str:
