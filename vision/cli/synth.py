@@ -31,6 +31,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--noise", metavar="JSON", help="--pose: tracker-noise parameters overriding the defaults "
                    "(a JSON object of vision.synth.noise.TrackerNoise fields, e.g. measured on real footage)")
     p.add_argument("--clean", action="store_true", help="--pose: no tracker noise at all (exact projections)")
+    p.add_argument("--facing-rate", type=float, default=0.0, metavar="R", help="--pose: share of clips filmed from "
+                   "within 30 degrees of the face, as at a webcam (default 0: camera yaw uniform over the circle)")
+    p.add_argument("--blazepose-marks", action="store_true", help="--pose: put the hip and shoulder landmarks where "
+                   "BlazePose marks them (outer hip: below and outside the joint), drawn per body, not on the joints")
     p.add_argument("--render-videos", type=int, default=0, metavar="K", help="--pose: also draw K stick-figure .mp4 "
                    "videos per class into OUT/.preview/ to look at (default 0)")
     p.add_argument("--sequence", action="store_true", help="write ONE video acting out --classes in order "
@@ -75,11 +79,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.pose and args.sequence:
         print("vision-synth: error: --pose writes a dataset; --sequence is for shape videos", file=sys.stderr)
         return 2
-    if (args.include_other or args.render_videos or args.noise or args.clean) and not args.pose:
-        print("vision-synth: error: --include-other, --render-videos, --noise and --clean need --pose", file=sys.stderr)
+    if (args.include_other or args.render_videos or args.noise or args.clean or args.facing_rate
+            or args.blazepose_marks) and not args.pose:
+        print("vision-synth: error: --include-other, --render-videos, --noise, --clean, --facing-rate and "
+              "--blazepose-marks need --pose", file=sys.stderr)
         return 2
     if args.render_videos < 0:
         print("vision-synth: error: --render-videos must be >= 0", file=sys.stderr)
+        return 2
+    if not 0 <= args.facing_rate <= 1:
+        print("vision-synth: error: --facing-rate must be between 0 and 1", file=sys.stderr)
         return 2
     if args.style != "shapes" and (args.pose or args.sequence):
         print("vision-synth: error: --style paths writes a dataset of videos (no --pose or --sequence)", file=sys.stderr)
@@ -140,7 +149,8 @@ def _write_pose_dataset(args: argparse.Namespace) -> int:
         clips_per_group=args.clips_per_group,
         test_fraction=args.test_fraction,
         seed=args.seed,
-        clip=replace(defaults.clip, seconds=tuple(args.seconds), noise=noise),
+        clip=replace(defaults.clip, seconds=tuple(args.seconds), noise=noise, facing_rate=args.facing_rate),
+        blazepose_marks=args.blazepose_marks,
     )
     workers = max(1, args.workers)
     bar = tqdm(total=len(classes) * options.clips_per_class, unit="clip", disable=args.quiet)

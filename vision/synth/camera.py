@@ -1,10 +1,11 @@
 """Random pinhole cameras that frame the animated body, and projection to BlazePose pixels.
 
 The camera's yaw is measured from the person's initial facing (0 = in front, seeing the face;
-90 = at the person's left side; 180 = behind), elevation > 0 looks down. Its distance is
-solved so that the whole motion (walking paths included) fills a chosen share of the frame;
-some clips zoom in on the upper body or push the person against an edge, so parts leave the
-frame, as they do in real footage.
+90 = at the person's left side; 180 = behind), elevation > 0 looks down; it is uniform over the
+circle, except for a share of clips filmed from in front (`facing_rate`, 0 unless asked: a
+webcam's user faces it). Its distance is solved so that the whole motion (walking paths
+included) fills a chosen share of the frame; some clips zoom in on the upper body or push the
+person against an edge, so parts leave the frame, as they do in real footage.
 """
 from __future__ import annotations
 
@@ -82,12 +83,19 @@ def random_camera_range(rng: np.random.Generator) -> CameraRange:
     return CameraRange((max(-10.0, el - 7), min(35.0, el + 7)), (fov - 5, fov + 5))
 
 
-def random_view(rng: np.random.Generator, habits: CameraRange, partial_rate: float = 0.15) -> View:
+FACING_YAW = 30.0  # degrees either side of the face: "facing the camera"
+
+
+def random_view(rng: np.random.Generator, habits: CameraRange, partial_rate: float = 0.15,
+                facing_rate: float = 0.0) -> View:
     """A clip's view: yaw uniform over the full circle, the rest from the group's range.
 
     `partial_rate` of the clips crop the body: framed on the upper body (as a webcam at a desk
-    sees it) or zoomed in with the person off-centre.
+    sees it) or zoomed in with the person off-centre. `facing_rate` of them put the camera within
+    `FACING_YAW` of the person's face, as people in front of a webcam mostly stand (every class
+    alike, so the view says nothing about the class).
     """
+    facing = facing_rate > 0 and bool(rng.random() < facing_rate)  # no draw when off: old seeds give old views
     size = FRAME_SIZES[rng.choice(len(FRAME_SIZES), p=FRAME_WEIGHTS)]
     partial = bool(rng.random() < partial_rate)
     upper = partial and bool(rng.random() < 0.6)
@@ -99,7 +107,7 @@ def random_view(rng: np.random.Generator, habits: CameraRange, partial_rate: flo
         fill = float(rng.uniform(0.45, 0.9))
         slack = (1 - fill) / 2 * 0.8  # off-centre, but the whole motion stays inside
     return View(
-        yaw=float(rng.uniform(0, 360)),
+        yaw=float(rng.uniform(-FACING_YAW, FACING_YAW)) % 360 if facing else float(rng.uniform(0, 360)),
         elevation=float(rng.uniform(*habits.elevation)),
         roll=float(rng.normal(0, 1.5)),
         fov=float(rng.uniform(*habits.fov)),

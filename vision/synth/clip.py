@@ -39,6 +39,7 @@ class ClipOptions:
     speed: tuple[float, float] = (0.75, 1.3)
     amplitude: tuple[float, float] = (0.75, 1.15)
     partial_rate: float = 0.15  # share of clips framed so that parts of the body leave the frame
+    facing_rate: float = 0.0  # share of clips whose camera is in front of the face, as at a webcam (else any yaw)
     noise: TrackerNoise = field(default_factory=TrackerNoise)
 
 
@@ -97,7 +98,7 @@ def synthesize_clip(action: str, body: BodyShape, habits: CameraRange, rng: np.r
     fps = float(rng.choice(options.fps))
     n_frames = max(2, round(rng.uniform(*options.seconds) * fps))
     anim = animate(action, body, rng, n_frames, fps, options)
-    view = random_view(rng, habits, options.partial_rate)
+    view = random_view(rng, habits, options.partial_rate, options.facing_rate)
     camera, distance = frame_camera(anim.world.points, float(anim.pose["yaw"][0]), view)
     exact = camera.project(anim.world.points)
     geo = clip_geometry(anim.world, camera, body)

@@ -19,7 +19,7 @@ from vision.data.synthset import clip_name, group_layout, test_groups, write_spl
 from vision.synth.actions import ALL_CLASSES, CLASSES, get_action
 from vision.synth.camera import CameraRange, random_camera_range
 from vision.synth.clip import ClipOptions, synthesize_clip
-from vision.synth.skeleton import BodyShape, random_body
+from vision.synth.skeleton import BodyShape, random_body, random_marks
 
 PREVIEW_DIR = ".preview"  # hidden, so folder-mode indexing does not take it for a class
 
@@ -34,12 +34,20 @@ class PoseSynthOptions:
     test_fraction: float = 0.3
     seed: int = 0
     clip: ClipOptions = field(default_factory=ClipOptions)
+    blazepose_marks: bool = False  # hip and shoulder landmarks where BlazePose marks them, off the joints
 
 
-def group_actor(seed: int, group: int) -> tuple[BodyShape, CameraRange]:
-    """The body and camera habits of group `group` (the same in every class)."""
+_MARKS_STREAM = 1  # the marks' own random stream: turning them on changes nothing else in a group
+
+
+def group_actor(seed: int, group: int, marks: bool = False) -> tuple[BodyShape, CameraRange]:
+    """The body and camera habits of group `group` (the same in every class); `marks`: with its
+    hip and shoulder landmarks off the joints (`random_marks`), the body otherwise the same."""
     rng = np.random.default_rng([seed, group])
-    return random_body(rng), random_camera_range(rng)
+    body, habits = random_body(rng), random_camera_range(rng)
+    if marks:
+        body = random_marks(np.random.default_rng([seed, group, _MARKS_STREAM]), body)
+    return body, habits
 
 
 def _jobs(out: Path, options: PoseSynthOptions) -> list[tuple[Path, PoseSynthOptions, str, int, int, bool]]:
@@ -79,7 +87,7 @@ def make_pose_dataset(
 def _write_one(job: tuple[Path, PoseSynthOptions, str, int, int, bool]) -> str:
     """Synthesise and write one clip; returns its file name."""
     out, options, action, group, clip, is_test = job
-    body, habits = group_actor(options.seed, group)
+    body, habits = group_actor(options.seed, group, options.blazepose_marks)
     # Seeds use the class's place in ALL_CLASSES: a clip does not change when others are asked for.
     rng = np.random.default_rng([options.seed, ALL_CLASSES.index(action), group, clip])
     meta = {"group": group, "clip": clip, "seed": options.seed, "split": "test" if is_test else "train"}

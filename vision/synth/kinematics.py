@@ -49,12 +49,14 @@ def _landmark_offsets(b: BodyShape) -> tuple[list[str], np.ndarray]:
         0: head(0.0, -0.12, 1.05),
         1: head(0.2, 0.12, 0.92), 2: head(0.36, 0.13, 0.86), 3: head(0.5, 0.12, 0.78),
         7: head(0.95, 0.02, 0.0), 9: head(0.25, -0.5, 0.86),
-        11: ("l_shoulder", (0, 0, 0)), 13: ("l_elbow", (0, 0, 0)), 15: ("l_wrist", (0, 0, 0)),
+        # shoulders and hips where BlazePose marks them (BodyShape's *_mark_*: 0 puts them on the joints)
+        11: ("chest", (b.shoulder_half, -b.shoulder_drop - b.shoulder_mark_drop, -0.01 * b.height)),
+        13: ("l_elbow", (0, 0, 0)), 15: ("l_wrist", (0, 0, 0)),
         # BlazePose's hand points are knuckles: palm towards the thigh, thumb forward.
         17: ("l_wrist", (-0.04 * hl, -0.42 * hl, -0.14 * hl)),
         19: ("l_wrist", (-0.04 * hl, -0.48 * hl, 0.14 * hl)),
         21: ("l_wrist", (-0.02 * hl, -0.30 * hl, 0.25 * hl)),
-        23: ("l_hip", (0, 0, 0)), 25: ("l_knee", (0, 0, 0)), 27: ("l_ankle", (0, 0, 0)),
+        23: ("l_hip", (b.hip_mark_out, -b.hip_mark_drop, 0)), 25: ("l_knee", (0, 0, 0)), 27: ("l_ankle", (0, 0, 0)),
         29: ("l_ankle", (0, -0.85 * a, -0.25 * f)), 31: ("l_ankle", (0.01 * f, -a, 0.72 * f)),
     }  # fmt: skip
     frames, offsets = [], np.zeros((33, 3))

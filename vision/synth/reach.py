@@ -64,7 +64,8 @@ class Torso:
 def measure_torso(body: BodyShape, pose: Pose, fps: float) -> Torso:
     """The trunk `pose` puts the body in, as `clip.animate` will render it (its flat-foot ankle rule included).
 
-    The arms do not matter (nothing else hangs on them). Personal posture offsets, added after the
+    The arms do not matter (nothing else hangs on them). `points` has the shoulder and hip
+    landmarks on the joint centres (`BodyShape.joints_only`). Personal posture offsets, added after the
     generator, tilt the chest by a few degrees more: a hand held on a point moves with it, once.
     """
     q = Pose(pose.values.shape[1])
@@ -72,7 +73,7 @@ def measure_torso(body: BodyShape, pose: Pose, fps: float) -> Torso:
     q.planted = pose.planted
     for s in SIDES:
         q[f"{s}_ankle"] += q[f"{s}_knee"] - q[f"{s}_hip_flex"] + q["pitch"]
-    points = forward_kinematics(body, q, 30.0).points
+    points = forward_kinematics(body.joints_only(), q, 30.0).points  # shoulders and hips on the joints
     d = np.deg2rad
     pelvis = ry(d(q["yaw"])) @ rx(d(q["pitch"])) @ rz(-d(q["roll"]))
     half = ry(d(q["spine_twist"] / 2)) @ rx(d(q["spine_flex"] / 2)) @ rz(-d(q["spine_side"] / 2))

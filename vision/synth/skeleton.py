@@ -19,7 +19,7 @@ Channel meanings (body frame: x = own left, y = up, z = facing; right side mirro
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -53,6 +53,16 @@ class BodyShape:
     shin: float
     ankle_h: float
     foot_len: float
+    # Where BlazePose puts its hip and shoulder landmarks, measured from the joint centres: its
+    # hips follow COCO's annotation of the outer hip, lower and wider than the femoral heads,
+    # and clothing moves both (the person demo's 2D torso is 1.5 times his thigh; joints give ~1.14).
+    hip_mark_drop: float = 0.0
+    hip_mark_out: float = 0.0
+    shoulder_mark_drop: float = 0.0
+
+    def joints_only(self) -> BodyShape:
+        """The same body with its landmarks on the joint centres (for code that measures joints)."""
+        return replace(self, hip_mark_drop=0.0, hip_mark_out=0.0, shoulder_mark_drop=0.0)
 
     @property
     def leg(self) -> float:
@@ -74,6 +84,15 @@ def random_body(rng: np.random.Generator, height: tuple[float, float] = (1.45, 1
     h = float(rng.uniform(*height))
     lengths = {k: h * r * float(rng.uniform(1 - s, 1 + s)) for k, (r, s) in _RATIOS.items()}
     return BodyShape(height=h, **lengths)
+
+
+# The most each BlazePose mark sits off its joint, as a share of the stature (`random_marks`).
+MARK_RANGES = {"hip_mark_drop": 0.07, "hip_mark_out": 0.02, "shoulder_mark_drop": 0.03}
+
+
+def random_marks(rng: np.random.Generator, body: BodyShape) -> BodyShape:
+    """`body` with its hip and shoulder landmarks drawn uniformly between the joint and `MARK_RANGES`."""
+    return replace(body, **{k: body.height * float(rng.uniform(0, top)) for k, top in MARK_RANGES.items()})
 
 
 class Pose:

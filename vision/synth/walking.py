@@ -18,8 +18,9 @@ side_step and turning 12 % each):
 
 All but `forward` are planned as footsteps (`footwork`): a stance foot stays where it was put,
 and the pelvis follows the feet (`stepping`; the single steps of `start_stop` in `start_stop`).
-The direction of travel relative to the camera stays uniform over the circle, since the
-camera's yaw is.
+The direction of travel relative to the camera follows the camera's yaw: uniform over the
+circle, plus the share of clips filmed from in front of the face (`ClipOptions.facing_rate`),
+where stepping forwards or backwards is walking towards or away from the camera.
 """
 from __future__ import annotations
 
