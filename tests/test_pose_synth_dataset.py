@@ -70,11 +70,12 @@ def test_cli_pose_mode_writes_the_tree_and_previews(tmp_path: Path, capsys: pyte
 def test_cli_facing_rate_and_blazepose_marks(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     out = tmp_path / "facing"
     assert synth_main([str(out), "--pose", "--clips-per-class", "4", "--classes", "walk", "--seconds", "0.4", "0.5",
-                       "--facing-rate", "1", "--blazepose-marks", "--quiet"]) == 0
+                       "--facing-rate", "1", "--blazepose-marks", "--busy-hands", "1", "--quiet"]) == 0
     metas = [load_sequence(p).meta for p in sorted((out / "walk").glob("*.npz"))]
     assert len(metas) == 4
     assert all(min(m["yaw_deg"] % 360, 360 - m["yaw_deg"] % 360) <= 30 for m in metas)
     assert all(m["body"]["hip_mark_drop"] > 0 for m in metas)
+    assert all(m["variant"]["hands"] in ("pockets", "phone", "holding", "arms_folded", "talking") for m in metas)
     plain = tmp_path / "plain"
     assert synth_main([str(plain), "--pose", "--clips-per-class", "4", "--classes", "walk", "--seconds", "0.4", "0.5",
                        "--quiet"]) == 0
@@ -82,3 +83,4 @@ def test_cli_facing_rate_and_blazepose_marks(tmp_path: Path, capsys: pytest.Capt
     assert synth_main([str(out), "--pose", "--facing-rate", "1.5", "--quiet"]) == 2
     assert "--facing-rate" in capsys.readouterr().err
     assert synth_main([str(out), "--blazepose-marks", "--quiet"]) == 2
+    assert synth_main([str(out), "--pose", "--busy-hands", "-0.1", "--quiet"]) == 2

@@ -126,3 +126,30 @@ def test_planned_footsteps_do_not_slide() -> None:
     for variant in ("backward", "side_step", "slow", "start_stop", "turning"):
         for _, anim in _walks(variant, 3):
             assert _contact_drift(anim.world.points) < 0.01, variant
+
+
+def test_busy_hands_walk_with_the_hands_held_while_the_legs_carry_the_body() -> None:
+    """`busy_hands`: walking with the hands in the pockets (or on a phone...): the wrists stay by
+    the hips while the body travels; without the option the arms swing and no draw is spent."""
+    from vision.synth.kinematics import forward_kinematics
+
+    options = ClipOptions(busy_hands=1.0)
+    found = []
+    for k in range(300):
+        anim = animate("walk", _body(k), np.random.default_rng(k), 90, FPS, options)
+        info = anim.pose.info
+        if info["variant"] == "forward" and not info["in_place"] and info.get("hands") == "pockets":
+            found.append(anim)
+        if len(found) == 2:
+            break
+    assert found
+    for anim in found:
+        joints = forward_kinematics(anim.context.body.joints_only(), anim.pose, FPS).points
+        travel = np.linalg.norm(_hips(anim)[-1] - _hips(anim)[0])
+        assert travel > 0.5
+        near = [np.linalg.norm(joints[:, w] - joints[:, h], axis=1).max() for w, h in ((15, 23), (16, 24))]
+        assert min(near) < 0.2  # a hand in its pocket all the way
+    plain = animate("walk", _body(1), np.random.default_rng(1), 60, FPS)
+    assert "hands" not in plain.pose.info
+    again = animate("walk", _body(1), np.random.default_rng(1), 60, FPS, ClipOptions(busy_hands=0.0))
+    np.testing.assert_array_equal(plain.world.points, again.world.points)

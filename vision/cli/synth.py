@@ -33,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--clean", action="store_true", help="--pose: no tracker noise at all (exact projections)")
     p.add_argument("--facing-rate", type=float, default=0.0, metavar="R", help="--pose: share of clips filmed from "
                    "within 30 degrees of the face, as at a webcam (default 0: camera yaw uniform over the circle)")
+    p.add_argument("--busy-hands", type=float, default=0.0, metavar="R", help="--pose: share of walk clips whose "
+                   "hands are busy (pockets, a phone, a cup, folded arms) instead of swinging (default 0)")
     p.add_argument("--blazepose-marks", action="store_true", help="--pose: put the hip and shoulder landmarks where "
                    "BlazePose marks them (outer hip: below and outside the joint), drawn per body, not on the joints")
     p.add_argument("--render-videos", type=int, default=0, metavar="K", help="--pose: also draw K stick-figure .mp4 "
@@ -79,17 +81,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.pose and args.sequence:
         print("vision-synth: error: --pose writes a dataset; --sequence is for shape videos", file=sys.stderr)
         return 2
-    if (args.include_other or args.render_videos or args.noise or args.clean or args.facing_rate
+    if (args.include_other or args.render_videos or args.noise or args.clean or args.facing_rate or args.busy_hands
             or args.blazepose_marks) and not args.pose:
-        print("vision-synth: error: --include-other, --render-videos, --noise, --clean, --facing-rate and "
-              "--blazepose-marks need --pose", file=sys.stderr)
+        print("vision-synth: error: --include-other, --render-videos, --noise, --clean, --facing-rate, --busy-hands "
+              "and --blazepose-marks need --pose", file=sys.stderr)
         return 2
     if args.render_videos < 0:
         print("vision-synth: error: --render-videos must be >= 0", file=sys.stderr)
         return 2
-    if not 0 <= args.facing_rate <= 1:
-        print("vision-synth: error: --facing-rate must be between 0 and 1", file=sys.stderr)
-        return 2
+    for name in ("facing_rate", "busy_hands"):
+        if not 0 <= getattr(args, name) <= 1:
+            print(f"vision-synth: error: --{name.replace('_', '-')} must be between 0 and 1", file=sys.stderr)
+            return 2
     if args.style != "shapes" and (args.pose or args.sequence):
         print("vision-synth: error: --style paths writes a dataset of videos (no --pose or --sequence)", file=sys.stderr)
         return 2
@@ -149,7 +152,8 @@ def _write_pose_dataset(args: argparse.Namespace) -> int:
         clips_per_group=args.clips_per_group,
         test_fraction=args.test_fraction,
         seed=args.seed,
-        clip=replace(defaults.clip, seconds=tuple(args.seconds), noise=noise, facing_rate=args.facing_rate),
+        clip=replace(defaults.clip, seconds=tuple(args.seconds), noise=noise, facing_rate=args.facing_rate,
+                     busy_hands=args.busy_hands),
         blazepose_marks=args.blazepose_marks,
     )
     workers = max(1, args.workers)

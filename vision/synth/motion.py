@@ -28,6 +28,7 @@ class MotionContext:
     end: float  # ... until `end - ramp_out`
     ramp_in: float  # 0: the clip opens mid-action
     ramp_out: float  # 0: the clip ends mid-action
+    busy_hands: float = 0.0  # share of walking clips with the hands busy (pockets, a phone, a cup; `walking`)
 
     @property
     def other(self) -> str:

@@ -26,9 +26,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from vision.synth.everyday import plan_posture
 from vision.synth.footwork import box_smooth
 from vision.synth.motion import MotionContext, pulse
 from vision.synth.periodic import _gait
+from vision.synth.posture import STANDING
+from vision.synth.reach import ARM_CHANNELS, measure_torso
 from vision.synth.registry import action
 from vision.synth.skeleton import SIDES, Pose
 from vision.synth.start_stop import _start_stop
@@ -59,7 +62,29 @@ def walk(ctx: MotionContext) -> Pose:
         p = _MAKERS[variant](ctx)
     p.info = {"variant": variant, "in_place": bool(p.info.get("in_place", False)),
               **{k: v for k, v in p.info.items() if k != "in_place"}}
+    if ctx.busy_hands and ctx.chance(ctx.busy_hands):
+        _busy_hands(p, ctx)
     return p
+
+
+# What people walk with their hands doing (`no_action`'s postures, on the walking trunk).
+BUSY_HANDS = {"pockets": 0.35, "phone": 0.25, "holding": 0.2, "arms_folded": 0.1, "talking": 0.1}
+
+
+def _busy_hands(p: Pose, ctx: MotionContext) -> None:
+    """Replace the swinging arms with a `no_action` posture held while walking, so that walking is
+    told by the legs and the travel, not by arms hanging at the sides."""
+    names = list(BUSY_HANDS)
+    variant = names[int(ctx.rng.choice(len(names), p=list(BUSY_HANDS.values())))]
+    posture = plan_posture(ctx, variant, STANDING)
+    for name, value in {**posture.trunk, **posture.motion}.items():
+        p[name] += value
+    arms = posture.build(measure_torso(ctx.body, p, 30.0))
+    for s, angles in arms.items():
+        for c in ARM_CHANNELS:
+            p[f"{s}_{c}"] = angles[c]
+    p.held |= {f"{s}_{c}" for s in posture.held for c in ARM_CHANNELS}
+    p.info["hands"] = variant
 
 
 def _backward(ctx: MotionContext) -> Pose:
