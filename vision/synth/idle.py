@@ -27,8 +27,8 @@ from vision.synth.posture import (
     STANDING,
     VARIANT_STANCES,
     Posture,
+    hold_postures,
 )
-from vision.synth.reach import ARM_CHANNELS, measure_torso
 from vision.synth.registry import action
 from vision.synth.skeleton import SIDES, Pose
 
@@ -169,19 +169,7 @@ def no_action(ctx: MotionContext) -> Pose:
 def _arms(p: Pose, ctx: MotionContext, postures: list[Posture], mix: np.ndarray, calm: bool) -> None:
     """Trunk and head of the postures, then the arms on the measured trunk; free hands fidget unless calm."""
     weights = [1 - mix, mix] if len(postures) > 1 else [np.ones(ctx.n)]
-    for posture, w in zip(postures, weights):
-        for name, value in posture.trunk.items():
-            p[name] += value * w
-        for name, value in posture.motion.items():
-            p[name] += value * w
-    torso = measure_torso(ctx.body, p, 30.0)
-    arms = [posture.build(torso) for posture in postures]
-    held = set().union(*(posture.held for posture in postures))
-    for s in SIDES:
-        for c in ARM_CHANNELS:
-            p[f"{s}_{c}"] = sum(a[s][c] * w for a, w in zip(arms, weights))
-    p.held = {f"{s}_{c}" for s in held for c in ARM_CHANNELS}
-    free = [s for s in SIDES if s not in held]
+    free = hold_postures(p, ctx, postures, weights)
     if calm:
         return
     t = ctx.t

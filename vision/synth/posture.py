@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from vision.synth.motion import MotionContext
-from vision.synth.reach import Torso
+from vision.synth.reach import ARM_CHANNELS, Torso, measure_torso
+from vision.synth.skeleton import SIDES, Pose
 
 Angles = dict[str, np.ndarray]  # one arm's channels (ARM_CHANNELS) over the clip
 Builder = Callable[[Torso], dict[str, Angles]]
@@ -50,3 +51,22 @@ def rest_angles(ctx: MotionContext, name: str) -> dict[str, float]:
     el, az, tw, elbow = REST_POSTURES[name]
     return {"sh_el": el + ctx.u(-5, 5), "sh_az": az + ctx.u(-8, 8), "sh_tw": tw + ctx.u(-10, 10),
             "elbow": elbow + ctx.u(-10, 10), "wrist": 0.0}
+
+
+def hold_postures(p: Pose, ctx: MotionContext, postures: list[Posture], weights: list[np.ndarray]) -> list[str]:
+    """Put `postures` on `p`, blended by `weights` ((T,) each): their trunk and head channels first,
+    then the arms solved on the trunk that gives. Hands put on a point become `p.held`; returns the
+    sides left free."""
+    for posture, w in zip(postures, weights):
+        for name, value in posture.trunk.items():
+            p[name] += value * w
+        for name, value in posture.motion.items():
+            p[name] += value * w
+    torso = measure_torso(ctx.body, p, 30.0)
+    arms = [posture.build(torso) for posture in postures]
+    held = set().union(*(posture.held for posture in postures))
+    for s in SIDES:
+        for c in ARM_CHANNELS:
+            p[f"{s}_{c}"] = sum(a[s][c] * w for a, w in zip(arms, weights))
+    p.held = {f"{s}_{c}" for s in held for c in ARM_CHANNELS}
+    return [s for s in SIDES if s not in held]

@@ -30,8 +30,7 @@ from vision.synth.everyday import plan_posture
 from vision.synth.footwork import box_smooth
 from vision.synth.motion import MotionContext, pulse
 from vision.synth.periodic import _gait
-from vision.synth.posture import STANDING
-from vision.synth.reach import ARM_CHANNELS, measure_torso
+from vision.synth.posture import STANDING, hold_postures
 from vision.synth.registry import action
 from vision.synth.skeleton import SIDES, Pose
 from vision.synth.start_stop import _start_stop
@@ -76,14 +75,7 @@ def _busy_hands(p: Pose, ctx: MotionContext) -> None:
     told by the legs and the travel, not by arms hanging at the sides."""
     names = list(BUSY_HANDS)
     variant = names[int(ctx.rng.choice(len(names), p=list(BUSY_HANDS.values())))]
-    posture = plan_posture(ctx, variant, STANDING)
-    for name, value in {**posture.trunk, **posture.motion}.items():
-        p[name] += value
-    arms = posture.build(measure_torso(ctx.body, p, 30.0))
-    for s, angles in arms.items():
-        for c in ARM_CHANNELS:
-            p[f"{s}_{c}"] = angles[c]
-    p.held |= {f"{s}_{c}" for s in posture.held for c in ARM_CHANNELS}
+    hold_postures(p, ctx, [plan_posture(ctx, variant, STANDING)], [np.ones(ctx.n)])
     p.info["hands"] = variant
 
 
