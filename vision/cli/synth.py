@@ -10,6 +10,10 @@ if TYPE_CHECKING:
     from vision.synth.noise import TrackerNoise
 
 
+# Options that only mean something with --pose (argparse names).
+POSE_ONLY = ("include_other", "render_videos", "noise", "clean", "facing_rate", "busy_hands", "blazepose_marks")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from vision.synth.actions import CLASSES as POSE_CLASSES
     from vision.video.paths import PATH_ACTIONS
@@ -81,10 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.pose and args.sequence:
         print("vision-synth: error: --pose writes a dataset; --sequence is for shape videos", file=sys.stderr)
         return 2
-    if (args.include_other or args.render_videos or args.noise or args.clean or args.facing_rate or args.busy_hands
-            or args.blazepose_marks) and not args.pose:
-        print("vision-synth: error: --include-other, --render-videos, --noise, --clean, --facing-rate, --busy-hands "
-              "and --blazepose-marks need --pose", file=sys.stderr)
+    pose_only = [f"--{name.replace('_', '-')}" for name in POSE_ONLY if getattr(args, name)]
+    if pose_only and not args.pose:
+        print(f"vision-synth: error: {', '.join(pose_only)} need{'s' if len(pose_only) == 1 else ''} --pose", file=sys.stderr)
         return 2
     if args.render_videos < 0:
         print("vision-synth: error: --render-videos must be >= 0", file=sys.stderr)
