@@ -5,6 +5,7 @@ import numpy as np
 
 from vision.synth.camera import CameraRange, View, frame_camera
 from vision.synth.clip import animate
+from vision.synth.kinematics import forward_kinematics
 from vision.synth.skeleton import random_body
 
 FPS = 30.0
@@ -43,3 +44,8 @@ def _foot_heights(points: np.ndarray) -> np.ndarray:
     """(T, 2) height of each foot's lowest sole point above the ground."""
     ground = points[:, SOLES, 1].min(1, keepdims=True)
     return np.stack([points[:, [29, 31], 1].min(1), points[:, [30, 32], 1].min(1)], 1) - ground
+
+
+def _joint_points(anim) -> np.ndarray:
+    """(T, 33, 3) the animation's points with hips and shoulders on the joints, not where BlazePose marks them."""
+    return forward_kinematics(anim.context.body.joints_only(), anim.pose, FPS).points

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from pose_synth_helpers import FPS, HABITS, _body, _foot_heights
+from pose_synth_helpers import FPS, HABITS, _body, _foot_heights, _joint_points
 from vision.synth.clip import ClipOptions, animate, synthesize_clip
-from vision.synth.kinematics import forward_kinematics
 from vision.synth.topology import HIPS
 
 
@@ -51,11 +50,6 @@ def _find_no_action(variant: str, count: int = 1, still: bool = False, seed: int
     raise AssertionError(f"fewer than {count} no_action/{variant} clips in 600 seeds")
 
 
-def _hip_joints(anim) -> np.ndarray:
-    """(T, 33, 3) the animation's points with hips and shoulders on the joints, not where BlazePose marks them."""
-    return forward_kinematics(anim.context.body.joints_only(), anim.pose, FPS).points
-
-
 def _body_axes(anim) -> tuple[np.ndarray, np.ndarray]:
     """The body's own left and forward on the ground at the first frame (x, z world)."""
     yaw = np.deg2rad(anim.pose["yaw"][0])
@@ -81,7 +75,7 @@ def test_no_action_postures_put_the_hands_where_they_say() -> None:
         return float(np.linalg.norm(a - b, axis=-1).max())
 
     for anim in _find_no_action("pockets", 3, still=True):
-        points, info, joints = anim.world.points, anim.pose.info, _hip_joints(anim)
+        points, info, joints = anim.world.points, anim.pose.info, _joint_points(anim)
         for w, hip, s in ((15, 23, "l"), (16, 24, "r")):
             if f"{s}_arm" not in info:
                 assert near(points[:, w], joints[:, hip]) < 0.2  # the wrist at the hip, in the pocket
@@ -90,7 +84,7 @@ def test_no_action_postures_put_the_hands_where_they_say() -> None:
         w, hip, elbow, shoulder = (15, 23, 13, 11) if s == "l" else (16, 24, 14, 12)
         left, _ = _body_axes(anim)
         out = 1 if s == "l" else -1
-        assert near(points[:, w], _hip_joints(anim)[:, hip]) < 0.2
+        assert near(points[:, w], _joint_points(anim)[:, hip]) < 0.2
         assert ((points[:, elbow] - points[:, shoulder]) @ left * out).min() > 0.03  # the elbow out to the side
     for anim in _find_no_action("arms_folded", 3, still=True):
         points = anim.world.points

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pose_synth_helpers import FPS, HABITS, SOLES, _body, _foot_heights
+from pose_synth_helpers import FPS, HABITS, SOLES, _body, _foot_heights, _joint_points
 from vision.synth.clip import ClipOptions, animate, synthesize_clip
 from vision.synth.topology import HIPS
 from vision.synth.walking import WALK_VARIANTS
@@ -131,8 +131,6 @@ def test_planned_footsteps_do_not_slide() -> None:
 def test_busy_hands_walk_with_the_hands_held_while_the_legs_carry_the_body() -> None:
     """`busy_hands`: walking with the hands in the pockets (or on a phone...): the wrists stay by
     the hips while the body travels; without the option the arms swing and no draw is spent."""
-    from vision.synth.kinematics import forward_kinematics
-
     options = ClipOptions(busy_hands=1.0)
     found = []
     for k in range(300):
@@ -144,7 +142,7 @@ def test_busy_hands_walk_with_the_hands_held_while_the_legs_carry_the_body() -> 
             break
     assert found
     for anim in found:
-        joints = forward_kinematics(anim.context.body.joints_only(), anim.pose, FPS).points
+        joints = _joint_points(anim)
         travel = np.linalg.norm(_hips(anim)[-1] - _hips(anim)[0])
         assert travel > 0.5
         near = [np.linalg.norm(joints[:, w] - joints[:, h], axis=1).max() for w, h in ((15, 23), (16, 24))]
