@@ -84,3 +84,10 @@ def test_cli_facing_rate_and_blazepose_marks(tmp_path: Path, capsys: pytest.Capt
     assert "--facing-rate" in capsys.readouterr().err
     assert synth_main([str(out), "--blazepose-marks", "--quiet"]) == 2
     assert synth_main([str(out), "--pose", "--busy-hands", "-0.1", "--quiet"]) == 2
+    wide = tmp_path / "wide"
+    assert synth_main([str(wide), "--pose", "--clips-per-class", "4", "--classes", "walk", "--seconds", "0.4", "0.5",
+                       "--wide-arms", "1", "--quiet"]) == 0
+    assert all(load_sequence(p).meta["variant"]["arms"] == "wide" for p in (wide / "walk").glob("*.npz"))
+    assert synth_main([str(out), "--wide-arms", "0.5", "--quiet"]) == 2
+    assert "--wide-arms" in capsys.readouterr().err
+    assert synth_main([str(out), "--pose", "--wide-arms", "2", "--quiet"]) == 2

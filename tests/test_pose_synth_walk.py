@@ -151,3 +151,51 @@ def test_busy_hands_walk_with_the_hands_held_while_the_legs_carry_the_body() -> 
     assert "hands" not in plain.pose.info
     again = animate("walk", _body(1), np.random.default_rng(1), 60, FPS, ClipOptions(busy_hands=0.0))
     np.testing.assert_array_equal(plain.world.points, again.world.points)
+
+
+def test_wide_arms_carry_the_arms_out_from_the_body_and_still_swinging() -> None:
+    """`wide_arms`: the elbows and wrists are carried out sideways (as for balance), the arms'
+    forward-backward swing kept; without the option no draw is spent."""
+    pairs = []
+    for k in range(60):
+        wide = animate("walk", _body(k), np.random.default_rng(k), 60, FPS, ClipOptions(wide_arms=1.0))
+        if wide.pose.info.get("arms") == "wide" and wide.pose.info["variant"] == "forward":
+            pairs.append((animate("walk", _body(k), np.random.default_rng(k), 60, FPS), wide))
+            seed = k
+    assert len(pairs) >= 4
+
+    def out_from_hips(points: np.ndarray, joint: int) -> float:
+        """How far a left (odd index) or right joint is from the hips' centre along the hip line (m, mean)."""
+        across = points[:, 23] - points[:, 24]  # the left hip from the right one
+        across /= np.linalg.norm(across, axis=1, keepdims=True)
+        side = 1 if joint % 2 else -1
+        return float(side * ((points[:, joint] - points[:, HIPS].mean(1)) * across).sum(1).mean())
+
+    def swing(anim, points: np.ndarray) -> float:
+        """The range of the left wrist's reach in front of its shoulder along the facing (m)."""
+        facing = np.stack([np.sin(np.deg2rad(anim.pose["yaw"])), np.cos(np.deg2rad(anim.pose["yaw"]))], 1)
+        return float(np.ptp(((points[:, 15] - points[:, 11])[:, [0, 2]] * facing).sum(1)))
+
+    for joint in (13, 14, 15, 16):  # elbows and wrists: out by several cm
+        gained = [out_from_hips(_joint_points(w), joint) - out_from_hips(_joint_points(p), joint) for p, w in pairs]
+        assert np.mean(gained) > 0.03, (joint, gained)
+    assert all(swing(w, _joint_points(w)) > 0.1 for _, w in pairs)  # still swinging
+    again = animate("walk", _body(seed), np.random.default_rng(seed), 60, FPS, ClipOptions(wide_arms=0.0))
+    np.testing.assert_array_equal(pairs[-1][0].world.points, again.world.points)
+
+
+def test_abduct_is_exact_at_zero_and_turns_the_arm_out() -> None:
+    """`abduct` re-expresses the arm's direction: unchanged at 0 degrees, out by the angle asked."""
+    from vision.synth.kinematics import _arm
+    from vision.synth.walking import abduct
+
+    el, az = np.array([-25.0, -3.0, 0.0, 4.0, 30.0]), np.full(5, 85.0)
+    for out in (0.0, 15.0):
+        el2, az2 = abduct(el, az, out)
+        for side in (1, -1):
+            before = _arm(np.deg2rad(el), np.deg2rad(az), np.zeros(5), side) @ np.array([0, -1.0, 0])
+            after = _arm(np.deg2rad(el2), np.deg2rad(az2), np.zeros(5), side) @ np.array([0, -1.0, 0])
+            np.testing.assert_allclose(after[:, 2], before[:, 2], atol=1e-9)  # the same forward reach
+            lateral = np.degrees(np.arctan2(side * after[:, 0], -after[:, 1])) - np.degrees(
+                np.arctan2(side * before[:, 0], -before[:, 1]))
+            np.testing.assert_allclose(lateral, out, atol=0.6 if out else 1e-9)

@@ -41,6 +41,7 @@ class ClipOptions:
     partial_rate: float = 0.15  # share of clips framed so that parts of the body leave the frame
     facing_rate: float = 0.0  # share of clips whose camera is in front of the face, as at a webcam (else any yaw)
     busy_hands: float = 0.0  # share of walk clips whose hands are in pockets, on a phone, a cup, folded arms
+    wide_arms: float = 0.0  # share of walk clips whose arms are carried away from the body (abducted)
     noise: TrackerNoise = field(default_factory=TrackerNoise)
 
 
@@ -62,7 +63,7 @@ def animate(action: str, body: BodyShape, rng: np.random.Generator, n_frames: in
     ctx = MotionContext(
         t=t, rng=rng, body=body, speed=float(rng.uniform(*options.speed)), amplitude=float(rng.uniform(*options.amplitude)),
         hand=SIDES[int(rng.integers(2))], start=start, end=end, ramp_in=ramp_in, ramp_out=ramp_out,
-        busy_hands=options.busy_hands,
+        busy_hands=options.busy_hands, wide_arms=options.wide_arms,
     )
     pose = spec.make(ctx)
     if not spec.own_timing:

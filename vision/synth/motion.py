@@ -29,6 +29,7 @@ class MotionContext:
     ramp_in: float  # 0: the clip opens mid-action
     ramp_out: float  # 0: the clip ends mid-action
     busy_hands: float = 0.0  # share of walking clips with the hands busy (pockets, a phone, a cup; `walking`)
+    wide_arms: float = 0.0  # share of walking clips with the arms carried away from the body (`walking`)
 
     @property
     def other(self) -> str:

@@ -63,6 +63,8 @@ def walk(ctx: MotionContext) -> Pose:
               **{k: v for k, v in p.info.items() if k != "in_place"}}
     if ctx.busy_hands and ctx.chance(ctx.busy_hands):
         _busy_hands(p, ctx)
+    elif ctx.wide_arms and ctx.chance(ctx.wide_arms):
+        _wide_arms(p, ctx)
     return p
 
 
@@ -77,6 +79,30 @@ def _busy_hands(p: Pose, ctx: MotionContext) -> None:
     variant = names[int(ctx.rng.choice(len(names), p=list(BUSY_HANDS.values())))]
     hold_postures(p, ctx, [plan_posture(ctx, variant, STANDING)], [np.ones(ctx.n)])
     p.info["hands"] = variant
+
+
+WIDE_ARMS_DEG = (6.0, 24.0)  # how far out from the body the arms are carried
+
+
+def _wide_arms(p: Pose, ctx: MotionContext) -> None:
+    """Carry both arms away from the body (abducted by `WIDE_ARMS_DEG`), their swing unchanged: as
+    people hold them for balance stepping back or stepping carefully, or over a broad build or a
+    coat. Walkers' arms otherwise hang straight down the sides, which `no_action`'s do not always:
+    a model must not tell the two apart by that."""
+    for s in SIDES:
+        p[f"{s}_sh_el"], az = abduct(p[f"{s}_sh_el"], p[f"{s}_sh_az"], ctx.u(*WIDE_ARMS_DEG))
+        p[f"{s}_sh_tw"] = p[f"{s}_sh_tw"] + (az - p[f"{s}_sh_az"])  # the same twist about the arm
+        p[f"{s}_sh_az"] = az
+    p.info["arms"] = "wide"
+
+
+def abduct(elevation: np.ndarray, azimuth: np.ndarray, degrees: float) -> tuple[np.ndarray, np.ndarray]:
+    """A shoulder's (elevation, azimuth) (`kinematics._arm`: raised by `elevation` in the plane
+    swung `azimuth` forward from the side) with the arm turned out sideways by `degrees` more."""
+    el, az, out = np.deg2rad(elevation), np.deg2rad(azimuth), np.deg2rad(degrees)
+    side, down, front = np.cos(az) * np.sin(el), np.cos(el), np.sin(az) * np.sin(el)
+    side, down = side * np.cos(out) + down * np.sin(out), down * np.cos(out) - side * np.sin(out)
+    return np.rad2deg(np.arccos(np.clip(down, -1, 1))), np.rad2deg(np.arctan2(front, side))
 
 
 def _backward(ctx: MotionContext) -> Pose:
