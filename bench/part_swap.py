@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.real_eval import label_at  # noqa: E402
 from vision.checkpoint import load_checkpoint  # noqa: E402
 from vision.data.landmarks import load_sequence  # noqa: E402
+from vision.data.posedata import resample  # noqa: E402
 from vision.engine.posefront import track_video_samples  # noqa: E402
 from vision.pose.features import POINT_DIM, PRESENT, sequence_features  # noqa: E402
 
@@ -44,19 +45,12 @@ def transplant(into: np.ndarray, source: np.ndarray, part: str) -> np.ndarray:
     return out
 
 
-def resampled(path: Path, fps: float) -> np.ndarray:
-    """A landmark clip's features at the model's frame rate."""
-    seq = load_sequence(path)
-    n = max(1, int(len(seq.landmarks) / seq.fps * fps))
-    idx = np.minimum(np.round(np.arange(n) * seq.fps / fps).astype(int), len(seq.landmarks) - 1)
-    return sequence_features(seq.landmarks[idx])
-
-
 def synthetic_windows(args: argparse.Namespace, t: int, fps: float) -> list[np.ndarray]:
     """The matching synthetic clips' first windows."""
     found = []
     for path in sorted((args.data / args.cls).glob("*.npz")):
-        meta = load_sequence(path).meta
+        seq = load_sequence(path)
+        meta = seq.meta
         variant = meta.get("variant", {})
         if min(meta["yaw_deg"] % 360, 360 - meta["yaw_deg"] % 360) > args.yaw or meta["framing"] != "full":
             continue
@@ -65,7 +59,7 @@ def synthetic_windows(args: argparse.Namespace, t: int, fps: float) -> list[np.n
         if args.directions and not all(abs(abs(float(d)) - args.directions) < 30
                                        for d in str(variant.get("directions", "")).split(",") if d):
             continue
-        window = resampled(path, fps)
+        window = sequence_features(resample(seq, fps))  # at the model's rate, as training samples it
         if len(window) >= t:
             found.append(window[:t])
     return found
