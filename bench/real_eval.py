@@ -22,11 +22,27 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from vision.checkpoint import load_checkpoint  # noqa: E402
+from vision.engine import batch  # noqa: E402
 from vision.engine.batch import classify_video  # noqa: E402
 from vision.engine.posefront import NO_PERSON, UNKNOWN  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = {"no_person": NO_PERSON, "other": UNKNOWN}
+
+
+def track_once() -> None:
+    """Let several checkpoints share one tracking pass per clip: what the tracker gives depends on
+    the clip and the sampling rate only, never on the action model."""
+    tracked = {}
+    track = batch.track_video_samples
+
+    def cached(path, fps, device="cpu"):  # noqa: ANN001, ANN202
+        key = (str(path), fps, device)
+        if key not in tracked:
+            tracked[key] = track(path, fps, device)
+        return tracked[key]
+
+    batch.track_video_samples = cached
 
 
 def label_at(segments: list[dict], t: float) -> str:
@@ -100,6 +116,7 @@ def main() -> None:
     p.add_argument("--device", default="cpu")
     args = p.parse_args()
     clips = json.loads(args.labels.read_text())
+    track_once()
     outcomes = []
     for checkpoint in args.checkpoint:
         ckpt = load_checkpoint(checkpoint, args.device, fuse=True)
