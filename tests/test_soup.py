@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -12,6 +13,7 @@ from vision.config import ClipConfig, ModelConfig
 from vision.errors import CheckpointError
 from vision.model import build_model
 from vision.pose.features import FEATURE_DIM
+from vision.train.calibrate import choose_threshold
 from vision.train.soup import main, make_soup
 
 LABELS = ["a", "b", "c"]
@@ -29,7 +31,8 @@ def _checkpoint(path: Path, seed: int, labels: list[str] = LABELS, extra: dict |
 
 @pytest.fixture
 def pair(tmp_path: Path) -> tuple[Path, Path]:
-    calibrated = {"epoch": 6, "unknown_threshold": 0.5, "known_accepted": 0.95}
+    calibrated = {"epoch": 6, **choose_threshold(np.array([0.9, 0.6]), np.array([0.4]), 0.95),
+                  "unknown_calibration": {"known": "fresh", "other": "other"}}  # what calibrate writes
     return _checkpoint(tmp_path / "s1", 1, extra=calibrated), _checkpoint(tmp_path / "s2", 2)
 
 
@@ -55,7 +58,7 @@ def test_soup_of_one_weight_reproduces_that_checkpoint(pair: tuple[Path, Path], 
 def test_soup_drops_the_threshold_and_names_its_ingredients(pair: tuple[Path, Path], tmp_path: Path) -> None:
     make_soup(list(pair), tmp_path / "soup")
     extra = load_checkpoint(tmp_path / "soup").extra
-    assert "unknown_threshold" not in extra and "known_accepted" not in extra
+    assert set(extra) == {"epoch", "soup"}
     assert extra["epoch"] == 6
     assert extra["soup"] == {"ingredients": [str(p) for p in pair], "weights": [1.0, 1.0]}
 

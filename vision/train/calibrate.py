@@ -23,6 +23,9 @@ from vision.checkpoint import CONFIG_FILE, Checkpoint, load_checkpoint
 from vision.data.ucf import VideoItem, index_dataset
 from vision.train.evaluate import evaluate_items
 
+# what calibration writes into config.json `extra` (a checkpoint whose weights change loses them)
+CALIBRATION_KEYS = ("unknown_threshold", "known_accepted", "other_false_accept", "unknown_calibration")
+
 
 def top_probabilities(ckpt: Checkpoint, items: list[VideoItem], classes: list[str], clips: int = 3) -> np.ndarray:
     """The top class probability of each clip (test-time averaged over `clips` windows)."""

@@ -21,8 +21,7 @@ import torch
 from vision.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from vision.config import to_dict
 from vision.errors import CheckpointError, VisionError
-
-CALIBRATION_KEYS = ("unknown_threshold", "known_accepted", "other_false_accept", "unknown_calibration")
+from vision.train.calibrate import CALIBRATION_KEYS
 
 
 def _check_compatible(first: Checkpoint, other: Checkpoint) -> None:
@@ -61,8 +60,7 @@ def make_soup(paths: list[Path], out: Path, weights: list[float] | None = None) 
     model.load_state_dict(state)
     extra = {k: v for k, v in ckpts[0].extra.items() if k not in CALIBRATION_KEYS}
     extra["soup"] = {"ingredients": [str(p) for p in paths], "weights": weights}
-    return save_checkpoint(out, model.to(memory_format=torch.contiguous_format), ckpts[0].clip_config,
-                           ckpts[0].labels, extra=extra)
+    return save_checkpoint(out, model, ckpts[0].clip_config, ckpts[0].labels, extra=extra)
 
 
 def main(argv: list[str] | None = None) -> int:
