@@ -38,6 +38,7 @@ def main() -> None:
     p.add_argument("checkpoint")
     p.add_argument("--data", required=True, type=Path, help="a vision-synth --pose folder made with a fresh seed")
     p.add_argument("--clips", type=int, default=3, help="windows averaged per clip (3)")
+    p.add_argument("--variants", action="store_true", help="also break each class down by its generator variant")
     args = p.parse_args()
     ckpt = load_checkpoint(args.checkpoint)
     index = index_dataset(args.data)
@@ -52,15 +53,17 @@ def main() -> None:
         elevation = float(meta.get("elevation_deg", 0.0))
         by["elevation"]["below 10" if elevation < 10 else "10-25" if elevation < 25 else "25 and above"].append(right)
         by["framing"][str(meta.get("framing", "?"))].append(right)
+        variant = meta.get("variant", {})
+        by["variant"][f"{pred['true']}/{variant.get('variant', '-') if isinstance(variant, dict) else variant}"].append(right)
     ev = result.evaluation
     print(f"{args.checkpoint} on {args.data} ({ev.count} clips, fresh seed): top-1 {ev.top1:.1%}, top-5 {ev.top5:.1%}")
-    for kind in ("yaw", "elevation", "framing", "class"):
+    for kind in ("yaw", "elevation", "framing", "class") + (("variant",) if args.variants else ()):
         print(f"\nby {kind}:")
         order = [n for _, _, n in YAW_BINS] if kind == "yaw" else sorted(by[kind])
         for name in order:
             hits = by[kind].get(name, [])
             if hits:
-                print(f"  {name:<16} {np.mean(hits):6.1%}  ({len(hits)} clips)")
+                print(f"  {name:<{max(16, len(name))}} {np.mean(hits):6.1%}  ({len(hits)} clips)")
 
 
 if __name__ == "__main__":

@@ -91,3 +91,10 @@ def test_cli_facing_rate_and_blazepose_marks(tmp_path: Path, capsys: pytest.Capt
     assert synth_main([str(out), "--wide-arms", "0.5", "--quiet"]) == 2
     assert "--wide-arms" in capsys.readouterr().err
     assert synth_main([str(out), "--pose", "--wide-arms", "2", "--quiet"]) == 2
+    held = tmp_path / "held"
+    assert synth_main([str(held), "--pose", "--clips-per-class", "3", "--classes", "no_action", "--seconds", "0.4",
+                       "0.5", "--held-poses", "1", "--quiet"]) == 0
+    assert all(load_sequence(p).meta["variant"]["variant"] == "held" for p in (held / "no_action").glob("*.npz"))
+    assert synth_main([str(out), "--held-poses", "0.5", "--quiet"]) == 2
+    assert synth_main([str(out), "--pose", "--held-poses", "-1", "--quiet"]) == 2
+    assert "--held-poses" in capsys.readouterr().err

@@ -149,3 +149,27 @@ def test_held_hands_keep_their_place_through_personal_style() -> None:
     points = anim.world.points
     on = [w for w, s in ((15, "l"), (16, "r")) if f"{s}_arm" not in anim.pose.info]
     assert max(np.ptp(points[:, w], axis=0).max() for w in on) < 0.02
+
+
+def test_held_poses_freeze_a_moment_of_another_class_and_cost_nothing_when_off() -> None:
+    """`held_poses`: a no_action clip holds one moment of another class (walk half the time) with
+    only the personal tremor moving it; other classes and the option at 0 draw nothing extra."""
+    sources, strides = [], []
+    for k in range(40):
+        anim = animate("no_action", _body(k), np.random.default_rng([5, k]), 60, FPS, ClipOptions(held_poses=1.0))
+        info = anim.pose.info
+        assert info["variant"] == "held" and info["held_from"] not in ("no_action", "other")
+        points = anim.world.points
+        assert np.ptp(points, axis=0).max() < 0.12, info  # a held posture: centimetres of tremor, no travel
+        assert _foot_heights(points).max() < 0.6, info  # a jump's moment is held on the ground
+        sources.append(info["held_from"])
+        if info["held_from"] == "walk":
+            strides.append(float(np.abs(points[:, 27, 2] - points[:, 28, 2]).mean()))  # ankles apart along z
+    assert 10 <= sources.count("walk") <= 30 and len(set(sources)) >= 6
+    assert max(strides) > 0.2  # some walkers are held mid-stride, feet apart
+    plain = animate("no_action", _body(3), np.random.default_rng(3), 60, FPS)
+    again = animate("no_action", _body(3), np.random.default_rng(3), 60, FPS, ClipOptions(held_poses=0.0))
+    np.testing.assert_array_equal(plain.world.points, again.world.points)
+    walk = animate("walk", _body(3), np.random.default_rng(3), 60, FPS)
+    held_option = animate("walk", _body(3), np.random.default_rng(3), 60, FPS, ClipOptions(held_poses=1.0))
+    np.testing.assert_array_equal(walk.world.points, held_option.world.points)

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 # Options that only mean something with --pose (argparse names).
 POSE_ONLY = ("include_other", "render_videos", "noise", "clean", "facing_rate", "busy_hands", "wide_arms",
-             "blazepose_marks")
+             "held_poses", "blazepose_marks")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "hands are busy (pockets, a phone, a cup, folded arms) instead of swinging (default 0)")
     p.add_argument("--wide-arms", type=float, default=0.0, metavar="R", help="--pose: share of the other walk "
                    "clips whose arms are carried 6-24 degrees out from the body, as for balance (default 0)")
+    p.add_argument("--held-poses", type=float, default=0.0, metavar="R", help="--pose: share of no_action clips "
+                   "that hold one moment of another class still (mid-stride, arms up): static negatives, so a model "
+                   "tells actions by motion, not by a posture (default 0)")
     p.add_argument("--blazepose-marks", action="store_true", help="--pose: put the hip and shoulder landmarks where "
                    "BlazePose marks them (outer hip: below and outside the joint), drawn per body, not on the joints")
     p.add_argument("--render-videos", type=int, default=0, metavar="K", help="--pose: also draw K stick-figure .mp4 "
@@ -95,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.render_videos < 0:
         print("vision-synth: error: --render-videos must be >= 0", file=sys.stderr)
         return 2
-    for name in ("facing_rate", "busy_hands", "wide_arms"):
+    for name in ("facing_rate", "busy_hands", "wide_arms", "held_poses"):
         if not 0 <= getattr(args, name) <= 1:
             print(f"vision-synth: error: --{name.replace('_', '-')} must be between 0 and 1", file=sys.stderr)
             return 2
@@ -159,7 +162,7 @@ def _write_pose_dataset(args: argparse.Namespace) -> int:
         test_fraction=args.test_fraction,
         seed=args.seed,
         clip=replace(defaults.clip, seconds=tuple(args.seconds), noise=noise, facing_rate=args.facing_rate,
-                     busy_hands=args.busy_hands, wide_arms=args.wide_arms),
+                     busy_hands=args.busy_hands, wide_arms=args.wide_arms, held_poses=args.held_poses),
         blazepose_marks=args.blazepose_marks,
     )
     workers = max(1, args.workers)

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from vision.data.landmarks import LandmarkSequence
-from vision.synth.actions import get_action
+from vision.synth.actions import CLASSES, get_action
 from vision.synth.camera import Camera, CameraRange, View, frame_camera, random_view
 from vision.synth.geometry import smooth_noise
 from vision.synth.kinematics import World, forward_kinematics
@@ -42,6 +42,7 @@ class ClipOptions:
     facing_rate: float = 0.0  # share of clips whose camera is in front of the face, as at a webcam (else any yaw)
     busy_hands: float = 0.0  # share of walk clips whose hands are in pockets, on a phone, a cup, folded arms
     wide_arms: float = 0.0  # share of walk clips whose arms are carried away from the body (abducted)
+    held_poses: float = 0.0  # share of no_action clips that hold one moment of another action (static negatives)
     noise: TrackerNoise = field(default_factory=TrackerNoise)
 
 
@@ -56,8 +57,13 @@ class Animation:
 
 def animate(action: str, body: BodyShape, rng: np.random.Generator, n_frames: int, fps: float,
             options: ClipOptions = ClipOptions()) -> Animation:
-    """Act out `action` with `body` for `n_frames` at `fps` (all choices drawn from `rng`)."""
-    spec = get_action(action)
+    """Act out `action` with `body` for `n_frames` at `fps` (all choices drawn from `rng`).
+
+    With `options.held_poses`, that share of `no_action` clips acts out another class and holds
+    one moment of it (see `_hold`).
+    """
+    source = _held_source(rng) if action == "no_action" and options.held_poses and rng.random() < options.held_poses else None
+    spec = get_action(source or action)
     t = np.arange(n_frames) / fps
     start, end, ramp_in, ramp_out = random_window(rng, float(t[-1]) + 1 / fps)
     ctx = MotionContext(
@@ -68,10 +74,35 @@ def animate(action: str, body: BodyShape, rng: np.random.Generator, n_frames: in
     pose = spec.make(ctx)
     if not spec.own_timing:
         pose.blend_from_neutral(ctx.envelope())
+    if source:
+        _hold(pose, ctx, source)
     _personal_style(pose, t, rng)
     for s in SIDES:  # feet flat on the ground unless the action tilts them (its ankle channel)
         pose[f"{s}_ankle"] += pose[f"{s}_knee"] - pose[f"{s}_hip_flex"] + pose["pitch"]
     return Animation(pose, forward_kinematics(body, pose, fps), ctx)
+
+
+def _held_source(rng: np.random.Generator) -> str:
+    """The class a held pose is taken from: walk half the time (its stride is the posture a model
+    most readily mistakes for the motion), else any other class."""
+    others = [c for c in CLASSES if c not in ("walk", "no_action")]
+    return "walk" if rng.random() < 0.5 else others[int(rng.integers(len(others)))]
+
+
+def _hold(pose: Pose, ctx: MotionContext, source: str) -> None:
+    """Freeze `pose` at one frame of its active window (mid-stride, arms up...) for the whole clip.
+
+    A held posture is `no_action`: these static negatives make a model tell an action by its
+    motion, not by a posture it passes through. The personal tremor and the tracker noise added
+    later keep the body alive; the place (tx, tz) and heading are held too.
+    """
+    on = np.flatnonzero(ctx.envelope() > 0.9)
+    k = int(ctx.rng.choice(on)) if len(on) else int(ctx.rng.integers(ctx.n))
+    pose.values = np.repeat(pose.values[:, k : k + 1], ctx.n, axis=1)
+    pose["lift"] = 0.0  # a jump's moment is held on the ground
+    pose.momentum = False
+    pose.info = {"variant": "held", "held_from": source, "held_variant": str(pose.info.get("variant", ""))}
+    pose.tremor = 0.35  # about half a degree: a person holding still
 
 
 def _personal_style(pose: Pose, t: np.ndarray, rng: np.random.Generator) -> None:
