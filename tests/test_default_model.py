@@ -49,3 +49,32 @@ def test_quick_start_command_on_the_person_demo(capsys: pytest.CaptureFixture[st
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0].startswith(str(PERSON_DEMO)) and "12.7 s" in lines[0]
     assert len(lines) >= 2 and NO_PERSON not in lines[0]
+
+
+def test_unknown_threshold_option_replaces_the_calibrated_one(shared_data: Path, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """`--unknown-threshold T`: every window below T says unknown (0: none does); bad values exit 2."""
+    import json
+
+    from vision.cli.classify import main
+
+    step = shared_data / "steps" / "right_step" / "clip2.mp4"
+    said = {}
+    for threshold in ("0.99", "0"):
+        out = tmp_path / f"{threshold}.json"
+        assert main([str(step), "--unknown-threshold", threshold, "--json", str(out), "--quiet"]) == 0
+        said[threshold] = [w["label"] for w in json.loads(out.read_text())[0]["timeline"]]
+    assert said["0.99"] and set(said["0.99"]) == {"unknown"}  # label smoothing keeps every top probability below 0.91
+    assert "unknown" not in said["0"]
+    from vision.cli.stream import main as stream_main
+
+    lines = tmp_path / "stream.jsonl"
+    assert stream_main([str(PERSON_DEMO), "--fast", "--max-seconds", "8", "--unknown-threshold", "0.99",
+                        "--jsonl", str(lines), "--quiet"]) == 0  # a 1 s clip is shorter than a live window
+    streamed = {json.loads(line)["label"] for line in lines.read_text().splitlines()}
+    assert streamed and streamed <= {"unknown", NO_PERSON} and "unknown" in streamed
+    for bad in ("1.5", "-0.1", "half"):
+        with pytest.raises(SystemExit) as exit_info:
+            main([str(step), "--unknown-threshold", bad, "--quiet"])
+        assert exit_info.value.code == 2
+    assert "--unknown-threshold" in capsys.readouterr().err

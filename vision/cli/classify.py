@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--opacity", type=float, default=0.5, help="heatmap opacity in annotated videos (0.5)")
     p.add_argument("--colormap", default="turbo", choices=["turbo", "jet", "inferno", "viridis", "hot"], help="heatmap colours")
     add_backend(p)
+    add_unknown_threshold(p)
     p.add_argument("--batch-size", type=int, default=64, help="frames per encoder batch (64)")
     p.add_argument("--shard", help="I/N: process only the I-th of N interleaved parts of the file list (0-based); "
                    "under torchrun, RANK/WORLD_SIZE are used")
@@ -52,10 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def load_weights(weights: str, device: str, backend: str = "torch", cuda_graphs: bool = False):
+def load_weights(weights: str, device: str, backend: str = "torch", cuda_graphs: bool = False,
+                 unknown_threshold: float | None = None):
     """Load a checkpoint (torch) or an export directory (onnxruntime / torchscript), with a hint
     when the default weights are not there; `cuda_graphs` replays the inference step as CUDA
-    graphs (torch backend on CUDA; ignored elsewhere)."""
+    graphs (torch backend on CUDA; ignored elsewhere); `unknown_threshold` replaces the
+    checkpoint's calibrated one (0: never `unknown`)."""
     from vision.checkpoint import load_checkpoint
     from vision.device import resolve_device
     from vision.errors import CheckpointError
@@ -69,13 +72,35 @@ def load_weights(weights: str, device: str, backend: str = "torch", cuda_graphs:
     if backend != "torch":
         from vision.export.runtime import load_export
 
-        return load_export(weights, backend, resolve_device(device))
-    ckpt = load_checkpoint(weights, resolve_device(device), fuse=True)
-    if cuda_graphs:
+        ckpt = load_export(weights, backend, resolve_device(device))
+    else:
+        ckpt = load_checkpoint(weights, resolve_device(device), fuse=True)
+    if cuda_graphs and backend == "torch":
         from vision.engine.graphs import use_cuda_graphs
 
         ckpt = use_cuda_graphs(ckpt)
+    if unknown_threshold is not None:
+        ckpt.extra = {**ckpt.extra, "unknown_threshold": unknown_threshold}
     return ckpt
+
+
+def add_unknown_threshold(p: argparse.ArgumentParser) -> None:
+    """--unknown-threshold, shared by the commands that run a model."""
+    p.add_argument("--unknown-threshold", type=unit_interval, metavar="T",
+                   help="say 'unknown' when a window's top probability is below T (default: the checkpoint's "
+                   "calibrated threshold, if any; 0 = never). Measured trade-off on real clips: README, "
+                   "'Held-out real clips'")
+
+
+def unit_interval(text: str) -> float:
+    """argparse type: a float in [0, 1)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
+    return value
 
 
 def add_backend(p: argparse.ArgumentParser) -> None:
@@ -124,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         from vision.engine.outputs import ResultWriter, format_timeline
         from vision.errors import VisionError
 
-        ckpt = load_weights(args.weights, args.device, args.backend, args.cuda_graphs)
+        ckpt = load_weights(args.weights, args.device, args.backend, args.cuda_graphs, args.unknown_threshold)
         paths = expand_inputs(args.inputs)[shard::shards]
         writer = ResultWriter(_sharded(args.json, shard, shards), _sharded(args.csv, shard, shards))
         failed = 0

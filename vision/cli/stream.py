@@ -18,7 +18,7 @@ from vision.cli.common import add_common, run_cli
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from vision.cli.classify import DEFAULT_WEIGHTS, add_backend
+    from vision.cli.classify import DEFAULT_WEIGHTS, add_backend, add_unknown_threshold
 
     p = argparse.ArgumentParser(prog="vision-stream", description=__doc__.splitlines()[0])
     p.add_argument("source", help="webcam index, video file or stream URL")
@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fast", action="store_true", help="read a file as fast as possible instead of at its native fps; frames the model "
                    "cannot keep up with are dropped (latest wins): for every window of a file, use vision-classify")
     add_backend(p)
+    add_unknown_threshold(p)
     p.add_argument("--max-seconds", type=float, help="stop after this many seconds")
     add_common(p)
     return p
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         from vision.engine.stream import StreamingClassifier
         from vision.video.capture import CaptureThread, SourceState
 
-        ckpt = load_weights(args.weights, args.device, args.backend, args.cuda_graphs)
+        ckpt = load_weights(args.weights, args.device, args.backend, args.cuda_graphs, args.unknown_threshold)
         engine = StreamingClassifier(ckpt, stride=args.stride, k=args.topk, ema=args.ema)
         stop = threading.Event()
         previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
