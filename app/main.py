@@ -1,4 +1,4 @@
-"""`vision-app [--source 0|PATH|URL] [--weights DIR] [--loop] [--device]`: the desktop live view."""
+"""`vision-app [--source 0|PATH|URL] [--weights DIR] [--loop] [--device] [--unknown-threshold T]`: the desktop live view."""
 from __future__ import annotations
 
 import argparse
@@ -6,7 +6,7 @@ import sys
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from vision.cli.classify import DEFAULT_WEIGHTS
+    from vision.cli.classify import DEFAULT_WEIGHTS, add_unknown_threshold
 
     p = argparse.ArgumentParser(prog="vision-app", description=__doc__.splitlines()[0].split(": ", 1)[1])
     p.add_argument("--source", default=None, help="webcam index, video file or stream URL (default: camera 0; "
@@ -14,6 +14,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weights", default=None, help=f"checkpoint directory (default: the last one used, else {DEFAULT_WEIGHTS})")
     p.add_argument("--loop", action="store_true", help="play a video file over and over (the demo video always loops)")
     p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:N")
+    add_unknown_threshold(p)
     return p
 
 
@@ -37,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("vision-app")
     settings = QSettings("vision-action", "vision-app")
     weights = str(resolve_weights(args.weights or str(settings.value("weights", str(DEFAULT_WEIGHTS)))))
-    window = MainWindow(parse_source(args.source), weights, args.device, settings, loop=args.loop or None)
+    window = MainWindow(parse_source(args.source), weights, args.device, settings, loop=args.loop or None,
+                        unknown_threshold=args.unknown_threshold)
     window.show()
     return app.exec()
 

@@ -75,11 +75,13 @@ class LivePipeline(QThread):
     failed = pyqtSignal(str)
 
     def __init__(
-        self, source: str | int, weights: str, device: str = "auto", *, loop: bool = False, backend: str = "torch"
+        self, source: str | int, weights: str, device: str = "auto", *, loop: bool = False, backend: str = "torch",
+        unknown_threshold: float | None = None,
     ) -> None:
         super().__init__()
         self.source, self.weights, self.device, self.loop = source, weights, device, loop
         self.backend = backend
+        self.unknown_threshold = unknown_threshold  # replaces the models' calibrated one (None: keep it)
         self._lock = threading.Lock()
         self._latest: LiveUpdate | None = None
         self._pending = False
@@ -130,7 +132,7 @@ class LivePipeline(QThread):
         from vision.cli.classify import load_weights
 
         try:
-            ckpt = load_weights(self.weights, self.device, self.backend)
+            ckpt = load_weights(self.weights, self.device, self.backend, unknown_threshold=self.unknown_threshold)
         except (VisionError, OSError) as exc:
             self.failed.emit(str(exc))
             return
@@ -154,7 +156,8 @@ class LivePipeline(QThread):
             swap, self._swap = self._swap, None
         weights, engine = swap
         try:
-            engine = engine or StreamingClassifier(load_weights(weights, self.device, self.backend))
+            engine = engine or StreamingClassifier(load_weights(weights, self.device, self.backend,
+                                                                unknown_threshold=self.unknown_threshold))
         except (VisionError, OSError) as exc:
             self.failed.emit(f"cannot switch model: {exc}")
             return

@@ -48,9 +48,10 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self, source: str | int, weights: str, device: str = "auto", settings: QSettings | None = None,
-        loop: bool | None = None,
+        loop: bool | None = None, unknown_threshold: float | None = None,
     ) -> None:
         super().__init__()
+        self.unknown_threshold = unknown_threshold
         self.setWindowTitle("vision-app — live action recognition")
         self.settings = settings or QSettings("vision-action", "vision-app")
         self.weights, self.device = weights, device
@@ -127,7 +128,8 @@ class MainWindow(QMainWindow):
         self.weights = weights or self.weights
         self._retire()
         loop = loop if loop is not None else (isinstance(self.source, str) and os.path.abspath(self.source) == str(DEMO_VIDEO))
-        pipeline = LivePipeline(self.source, self.weights, self.device, loop=loop, backend=backend_for(self.weights))
+        pipeline = LivePipeline(self.source, self.weights, self.device, loop=loop, backend=backend_for(self.weights),
+                                unknown_threshold=self.unknown_threshold)
         pipeline.updated.connect(self._on_update)
         pipeline.state_changed.connect(self._on_state)
         pipeline.model_ready.connect(self._on_model)

@@ -203,3 +203,19 @@ def test_skeleton_toggle_draws_the_tracked_person(qtbot, settings: QSettings, tm
     assert w.heatmap_box.isChecked()
     assert np.abs(with_skeleton.astype(int) - pixels(w)).sum() > 0
     w.close()
+
+
+def test_unknown_threshold_from_the_command_line_reaches_the_live_engine(qtbot, videos: dict[str, Path],
+                                                                         settings: QSettings) -> None:
+    from app.main import build_parser
+
+    assert build_parser().parse_args(["--unknown-threshold", "0.4"]).unknown_threshold == 0.4
+    assert build_parser().parse_args([]).unknown_threshold is None
+    w = MainWindow(str(videos["a"]), str(SHAPES_WEIGHTS), "cpu", settings, loop=True, unknown_threshold=0.99)
+    qtbot.addWidget(w)
+    w.show()
+    wait_for_prediction(qtbot, w)
+    assert w.pipeline.engine.unknown_threshold == 0.99
+    prediction = w.update_.prediction
+    assert (prediction.status == "unknown") == (prediction.smoothed_probs[0] < 0.99)
+    w.close()
