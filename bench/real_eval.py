@@ -8,7 +8,8 @@ Labels (tests/data/real_labels.json's schema): per clip, `segments` of `{start, 
 covering it. Each window of `vision-classify`'s timeline is scored against the label at its
 centre: a class must match; `no_person` must come out as "no person"; `other` (an action
 outside the label set) counts as right when the model says "unknown"; `ambiguous` is skipped.
-Prints per-label recall, what each label was taken for, and a line per clip.
+Prints per-label recall, what each label was taken for, and a line per clip; `--thresholds 0
+0.4 0.4668` adds what each `unknown` threshold would do (from the windows' top probabilities).
 """
 from __future__ import annotations
 
@@ -57,16 +58,17 @@ def score(ckpt, clips: list[dict], root: Path, only: set[str] | None = None) -> 
     """Window-level results: {true label: Counter(predicted label)}, per-clip lines and per-clip
     {label: [right, windows]}."""
     confusion: dict[str, Counter] = defaultdict(Counter)
-    lines, per_clip = [], {}
+    lines, per_clip, windows = [], {}, []
     for clip in clips:
         if only and clip["path"] not in only:
             continue
         result = classify_video(ckpt, root / clip["path"])
         per_label: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for w in result.windows:
+        for w, probs in zip(result.windows, result.window_probs):
             truth = label_at(clip["segments"], (w.start + w.end) / 2)
             if truth == "ambiguous":
                 continue
+            windows.append((truth, w.status == NO_PERSON, ckpt.labels[int(np.argmax(probs))], float(np.max(probs))))
             confusion[truth][w.label] += 1
             per_label[truth][0] += w.label == EXPECTED.get(truth, truth)
             per_label[truth][1] += 1
@@ -74,7 +76,20 @@ def score(ckpt, clips: list[dict], root: Path, only: set[str] | None = None) -> 
         runs = Counter(w.label for w in result.windows).most_common(3)
         recalls = " ".join(f"{t} {h}/{n}" for t, (h, n) in sorted(per_label.items()))
         lines.append(f"{clip['path']:<44} right: {recalls:<34} says: " + ", ".join(f"{k} x{v}" for k, v in runs))
-    return {"confusion": confusion, "lines": lines, "clips": per_clip}
+    return {"confusion": confusion, "lines": lines, "clips": per_clip, "windows": windows}
+
+
+def sweep(outcome: dict, thresholds: list[float]) -> str:
+    """What each `unknown` threshold would do: known windows right, right ones lost, `other` caught."""
+    known = [w for w in outcome["windows"] if w[0] not in EXPECTED]
+    other = [w for w in outcome["windows"] if w[0] == "other"]
+    rows = [f"  {'threshold':>9}  known right (of {len(known)})  right turned unknown  other caught (of {len(other)})"]
+    for t in thresholds:
+        right = sum(not nobody and top == truth and p >= t for truth, nobody, top, p in known)
+        lost = sum(not nobody and top == truth and p < t for truth, nobody, top, p in known)
+        caught = sum(not nobody and p < t for _, nobody, _, p in other)
+        rows.append(f"  {t:>9.4f}  {right:>21}  {lost:>20}  {caught:>22}")
+    return "\n".join(rows)
 
 
 def report(outcome: dict) -> tuple[float, str]:
@@ -114,6 +129,7 @@ def main() -> None:
     p.add_argument("--root", type=Path, default=ROOT.parent / "shared" / "data" / "real")
     p.add_argument("--only", nargs="*", help="score only these clip paths")
     p.add_argument("--device", default="cpu")
+    p.add_argument("--thresholds", type=float, nargs="*", help="also show what these `unknown` thresholds would do")
     args = p.parse_args()
     clips = json.loads(args.labels.read_text())
     track_once()
@@ -126,6 +142,8 @@ def main() -> None:
         print(table)
         print(f"  mean recall over labels: {mean:.1%}")
         print("\n".join(outcome["lines"]) + "\n")
+        if args.thresholds:
+            print(sweep(outcome, args.thresholds) + "\n")
         outcomes.append(outcome)
     if len(outcomes) > 1:
         print(spread(outcomes))
