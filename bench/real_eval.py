@@ -64,11 +64,11 @@ def score(ckpt, clips: list[dict], root: Path, only: set[str] | None = None) -> 
             continue
         result = classify_video(ckpt, root / clip["path"])
         per_label: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for w, probs in zip(result.windows, result.window_probs):
+        for w in result.windows:
             truth = label_at(clip["segments"], (w.start + w.end) / 2)
             if truth == "ambiguous":
                 continue
-            windows.append((truth, w.status == NO_PERSON, ckpt.labels[int(np.argmax(probs))], float(np.max(probs))))
+            windows.append((truth, w.status == NO_PERSON, w.labels[0], w.probs[0]))
             confusion[truth][w.label] += 1
             per_label[truth][0] += w.label == EXPECTED.get(truth, truth)
             per_label[truth][1] += 1
