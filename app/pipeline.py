@@ -50,6 +50,7 @@ class ModelInfo:
     device: str
     backbone: str
     path: str = ""  # the checkpoint directory
+    unknown_threshold: float = 0.0  # the model's own: top probability below which it says "unknown" (0: never)
 
 
 ClipSink = Callable[[np.ndarray, float, "Pose | None", bool], None]  # rgb, timestamp, person, whether looked for
@@ -59,7 +60,7 @@ def model_info(ckpt, engine: StreamingClassifier) -> ModelInfo:  # noqa: ANN001 
     """What the window shows about a loaded model."""
     name = ckpt.path.name if ckpt.path.name not in ("best", "last") else f"{ckpt.path.parent.name}/{ckpt.path.name}"
     backbone = "pose" if engine.is_pose else ckpt.model_config.backbone
-    return ModelInfo(name, list(ckpt.labels), str(engine.device), backbone, str(ckpt.path))
+    return ModelInfo(name, list(ckpt.labels), str(engine.device), backbone, str(ckpt.path), engine.rejection.threshold)
 
 
 class LivePipeline(QThread):
@@ -81,7 +82,7 @@ class LivePipeline(QThread):
         super().__init__()
         self.source, self.weights, self.device, self.loop = source, weights, device, loop
         self.backend = backend
-        self.unknown_threshold = unknown_threshold  # replaces the models' calibrated one (None: keep it)
+        self.unknown_threshold = unknown_threshold  # replaces every model's calibrated one (None: keep each one's)
         self._lock = threading.Lock()
         self._latest: LiveUpdate | None = None
         self._pending = False
@@ -108,6 +109,17 @@ class LivePipeline(QThread):
         """Track body landmarks on every frame (the pose tracker starts on first use)."""
         (self._skeleton.set if on else self._skeleton.clear)()
 
+    def set_unknown_threshold(self, threshold: float | None) -> None:
+        """Say "unknown" below this top probability from the next prediction on, for this model and
+        every model swapped in later (teach mode's too); None keeps each model's own from now on."""
+        self.unknown_threshold = threshold
+        if self.engine is not None:
+            self._apply_threshold(self.engine)
+
+    def _apply_threshold(self, engine: StreamingClassifier) -> None:
+        """The user's threshold, else the model's own (one float the pipeline thread reads per prediction)."""
+        engine.unknown_threshold = engine.rejection.threshold if self.unknown_threshold is None else self.unknown_threshold
+
     def swap_model(self, weights: str, engine: StreamingClassifier | None = None) -> None:
         """Run `weights` from the next frame on, the source untouched. `engine`: the model already
         loaded (e.g. by a training thread), else the pipeline thread loads it (a short stall)."""
@@ -132,11 +144,12 @@ class LivePipeline(QThread):
         from vision.cli.classify import load_weights
 
         try:
-            ckpt = load_weights(self.weights, self.device, self.backend, unknown_threshold=self.unknown_threshold)
+            ckpt = load_weights(self.weights, self.device, self.backend)
         except (VisionError, OSError) as exc:
             self.failed.emit(str(exc))
             return
         engine = self.engine = StreamingClassifier(ckpt)
+        self._apply_threshold(engine)
         self.model_ready.emit(model_info(ckpt, engine))
         # A camera that is not there fails at once (the window then plays the demo); a camera lost
         # later, or a stream, is retried as usual.
@@ -156,11 +169,11 @@ class LivePipeline(QThread):
             swap, self._swap = self._swap, None
         weights, engine = swap
         try:
-            engine = engine or StreamingClassifier(load_weights(weights, self.device, self.backend,
-                                                                unknown_threshold=self.unknown_threshold))
+            engine = engine or StreamingClassifier(load_weights(weights, self.device, self.backend))
         except (VisionError, OSError) as exc:
             self.failed.emit(f"cannot switch model: {exc}")
             return
+        self._apply_threshold(engine)  # a model trained in the app takes the user's threshold too
         self.engine, self.weights = engine, weights
         self.model_ready.emit(model_info(engine.ckpt, engine))
 

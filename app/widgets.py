@@ -1,10 +1,11 @@
-"""Painted widgets of the main window (the video, the top-k bars, the temporal-attention strip) and a button helper."""
+"""Widgets of the main window: the painted ones (the video, the top-k bars, the temporal-attention
+strip), the unknown-threshold control, and a button helper."""
 from __future__ import annotations
 
 import numpy as np
-from PyQt6.QtCore import QRectF, Qt
+from PyQt6.QtCore import QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QImage, QPainter
-from PyQt6.QtWidgets import QPushButton, QSizePolicy, QWidget
+from PyQt6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 BAR_COLOR = QColor(66, 133, 244)
 TEXT_COLOR = QColor(235, 235, 235)
@@ -26,6 +27,53 @@ def to_qimage(rgb: np.ndarray) -> QImage:
     rgb = np.ascontiguousarray(rgb)
     h, w, _ = rgb.shape
     return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+class ThresholdControl(QWidget):
+    """"Unknown below [0.47] [Model's]": the top probability under which a prediction says
+    "unknown" (0: never). Shows the loaded model's own value until the user sets one; `changed`
+    carries the user's value, or None after "Model's" (each model's own again)."""
+
+    changed = pyqtSignal(object)
+
+    def __init__(self, override: float | None = None) -> None:
+        super().__init__()
+        self.override, self.model_value = override, 0.0
+        self.spin = QDoubleSpinBox()
+        self.spin.setRange(0.0, 0.99)
+        self.spin.setSingleStep(0.05)
+        self.spin.setDecimals(2)
+        self.spin.setToolTip('A prediction whose top probability is below this says "unknown"; 0: never')
+        self.spin.setValue(override or 0.0)
+        self.spin.valueChanged.connect(self._on_edit)
+        self.reset = button("Model's", lambda: self.set_override(None), "Go back to the model's calibrated threshold")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Unknown below"))
+        row.addWidget(self.spin)
+        row.addWidget(self.reset)
+        self._sync()
+
+    def show_model(self, value: float) -> None:
+        """The loaded model's own threshold (shown while the user has not set one)."""
+        self.model_value = value
+        self._sync()
+
+    def set_override(self, value: float | None) -> None:
+        """Use `value` for every model from now on (None: each model's own)."""
+        self.override = value
+        self._sync()
+        self.changed.emit(value)
+
+    def _on_edit(self, value: float) -> None:
+        if value != (self.model_value if self.override is None else self.override):
+            self.set_override(round(value, 2))
+
+    def _sync(self) -> None:
+        self.spin.blockSignals(True)
+        self.spin.setValue(self.model_value if self.override is None else self.override)
+        self.spin.blockSignals(False)
+        self.reset.setEnabled(self.override is not None)
 
 
 class VideoView(QWidget):

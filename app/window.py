@@ -31,7 +31,7 @@ from app.chrome import build_chrome, source_text
 from app.pipeline import LivePipeline, LiveUpdate, ModelInfo
 from app.recorder import Recorder
 from app.teach import TeachPanel
-from app.widgets import PredictionBars, TemporalStrip, VideoView, to_qimage
+from app.widgets import PredictionBars, TemporalStrip, ThresholdControl, VideoView, to_qimage
 from vision.checkpoint import read_checkpoint_info
 from vision.errors import CheckpointError
 from vision.export.runtime import backend_for, read_manifest
@@ -86,6 +86,8 @@ class MainWindow(QMainWindow):
         self.opacity.setValue(50)
         self.colormap = QComboBox()
         self.colormap.addItems(list(COLORMAPS))
+        self.threshold = ThresholdControl(self.unknown_threshold)
+        self.threshold.changed.connect(self._on_threshold)
         for widget in (self.heatmap_box, self.opacity, self.colormap):
             signal = getattr(widget, "toggled", None) or getattr(widget, "valueChanged", None) or widget.currentIndexChanged
             signal.connect(self.redraw)
@@ -93,6 +95,7 @@ class MainWindow(QMainWindow):
         side = QVBoxLayout()
         side.addWidget(QLabel("<b>Predictions</b> (smoothed)"))
         side.addWidget(self.bars)
+        side.addWidget(self.threshold)
         side.addWidget(QLabel("<b>Temporal attention</b> (last T frames)"))
         side.addWidget(self.strip)
         side.addWidget(self.heatmap_box)
@@ -208,6 +211,7 @@ class MainWindow(QMainWindow):
         self.model = info
         self.status_fields["model"].setText(f"{info.name} ({info.backbone}, {len(info.labels)} classes)")
         self.status_fields["device"].setText(info.device)
+        self.threshold.show_model(info.unknown_threshold)
         self.teach.model_changed(info.name)
 
     def _on_failed(self, message: str) -> None:
@@ -268,6 +272,11 @@ class MainWindow(QMainWindow):
         if self.pipeline is not None:
             self.pipeline.set_skeleton(on)
         self.redraw()
+
+    def _on_threshold(self, value: float | None) -> None:
+        self.unknown_threshold = value  # a new source or model keeps it
+        if self.pipeline is not None:
+            self.pipeline.set_unknown_threshold(value)
 
     def set_paused(self, paused: bool) -> None:
         self.paused = paused

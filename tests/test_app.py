@@ -205,7 +205,7 @@ def test_skeleton_toggle_draws_the_tracked_person(qtbot, settings: QSettings, tm
     w.close()
 
 
-def test_unknown_threshold_from_the_command_line_reaches_the_live_engine(qtbot, videos: dict[str, Path],
+def test_unknown_threshold_from_the_command_line_and_the_side_panel_reaches_the_live_engine(qtbot, videos: dict[str, Path],
                                                                          settings: QSettings) -> None:
     from app.main import build_parser
 
@@ -218,4 +218,16 @@ def test_unknown_threshold_from_the_command_line_reaches_the_live_engine(qtbot, 
     assert w.pipeline.engine.unknown_threshold == 0.99
     prediction = w.update_.prediction
     assert (prediction.status == "unknown") == (prediction.smoothed_probs[0] < 0.99)
+    # The side panel's control: it shows the override, "Model's" gives the model its own back,
+    # an edit is live at once and outlives a change of source.
+    control, own = w.threshold, w.model.unknown_threshold
+    assert control.spin.value() == 0.99 and control.reset.isEnabled()
+    control.reset.click()
+    assert w.pipeline.engine.unknown_threshold == own and control.spin.value() == round(own, 2)
+    assert not control.reset.isEnabled() and w.unknown_threshold is None
+    control.spin.setValue(0.3)
+    assert w.pipeline.engine.unknown_threshold == 0.3 and w.unknown_threshold == 0.3
+    w.start(str(videos["b"]), loop=True)
+    wait_for_prediction(qtbot, w)
+    assert w.pipeline.engine.unknown_threshold == 0.3 and control.spin.value() == 0.3
     w.close()

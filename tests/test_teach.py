@@ -95,6 +95,7 @@ def test_teach_the_window_two_actions_and_see_them_live(qtbot, window: MainWindo
     assert "slide left  (2 clips)" == panel.labels.item(0).text()
 
     pipeline, capture = w.pipeline, w.pipeline.capture
+    w.threshold.spin.setValue(0.5)  # the user's threshold holds for the model trained here too
     assert panel.train()
     assert not panel.train_button.isEnabled() and panel.cancel_button.isEnabled()
     qtbot.waitUntil(lambda: w.model is not None and w.model.labels == ["slide left", "slide right"], timeout=WAIT_MS * 2)
@@ -102,6 +103,7 @@ def test_teach_the_window_two_actions_and_see_them_live(qtbot, window: MainWindo
     qtbot.waitUntil(lambda: w.update_ is not None and w.update_.prediction is not None
                     and set(w.update_.prediction.labels) <= {"slide left", "slide right"}, timeout=WAIT_MS)
     assert {label for label, _ in w.bars.items} <= {"slide left", "slide right"}
+    assert w.pipeline.engine.unknown_threshold == 0.5
     assert panel.progress.value() == 100 and "held-out accuracy" in panel.result.text()
     assert panel.plot.accuracies and "slide left" in panel.live_model.text() or "best" in panel.live_model.text()
     assert panel.train_button.isEnabled() and panel.save_button.isEnabled()
