@@ -83,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--crop-scale", type=float, help="smallest area share of the random resized crop (0.6)")
     c.add_argument("--color-jitter", type=float, help="brightness/contrast/saturation jitter strength (0.3; 0 = none)")
     c.add_argument("--speed-jitter", type=float, help="playback-rate jitter X: rates in [1/(1+X), 1+X] (0)")
+    c.add_argument("--pose-jitter", type=float, help="pose input: white noise added to every landmark in training, "
+                   "in body heights per frame (0.01; the tracker's own jitter is about 0.0002)")
     c.add_argument("--clips-per-video", type=int, help="temporal crops of every training video per epoch (1)")
     d.add_argument("--holdout", type=float, help="with a test list: share of the training list held out for "
                    "validation, early stopping and the best epoch, so the test list stays unseen (0: validate on "

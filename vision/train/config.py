@@ -57,6 +57,7 @@ class TrainConfig:
     crop_scale: float = 0.6  # smallest area share of the random-resized crop
     color_jitter: float = 0.3  # brightness/contrast/saturation jitter strength (0: none)
     speed_jitter: float = 0.0  # playback-rate jitter: rates in [1/(1+x), 1+x] (0: recorded speed)
+    pose_jitter: float = 0.01  # pose input: white landmark noise added in training, in body heights per frame
     clips_per_video: int = 1  # temporal crops of every training video per epoch
     holdout: float = 0.0  # with a test list: share of the training list held out for validation (0: validate on the test list)
     # optimisation
@@ -97,8 +98,8 @@ class TrainConfig:
             raise ConfigError("max_bad_fraction must be in [0, 1]")
         if self.accumulate < 1 or self.tbptt < 0:
             raise ConfigError("accumulate must be >= 1 and tbptt >= 0")
-        if not 0 < self.crop_scale <= 1 or self.color_jitter < 0 or self.speed_jitter < 0:
-            raise ConfigError("crop_scale must be in (0, 1], color_jitter and speed_jitter >= 0")
+        if not 0 < self.crop_scale <= 1 or min(self.color_jitter, self.speed_jitter, self.pose_jitter) < 0:
+            raise ConfigError("crop_scale must be in (0, 1], color_jitter, speed_jitter and pose_jitter >= 0")
         if self.clips_per_video < 1 or not 0 <= self.holdout < 1:
             raise ConfigError("clips_per_video must be >= 1 and holdout in [0, 1)")
         object.__setattr__(self, "explicit", tuple(self.explicit))  # JSON gives a list

@@ -173,7 +173,8 @@ class Trainer:
             self.val_set = FeatureClipDataset(val_items, self.clip, features, "center")
             self.eval_net = FeatureHead(self.model)
         elif config.input == "pose":
-            augment = PoseAugment(mirror=config.flip is not False) if config.augment is not False else None
+            augment = PoseAugment(mirror=config.flip is not False, jitter=config.pose_jitter) \
+                if config.augment is not False else None
             self.train_set = PoseClipDataset(train_items, self.clip, cache, "random", augment, config.seed)
             self.val_set = PoseClipDataset(val_items, self.clip, cache, "center")
             self.eval_net = self.model
