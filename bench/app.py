@@ -83,10 +83,17 @@ def main() -> None:
     print(f"source {Path(args.source).name}, {args.seconds:.0f} s, platform {app.platformName()}")
     print(f"display      {len(shown_ms) / elapsed:6.1f} frames/s shown")
     print(f"predictions  {len(predictions) / elapsed:6.1f} /s")
-    print(f"latency      capture->prediction p50 {np.percentile(engine, 50):5.1f} ms  p95 {np.percentile(engine, 95):5.1f} ms")
-    print(f"             capture->shown      p50 {np.percentile(shown, 50):5.1f} ms  p95 {np.percentile(shown, 95):5.1f} ms")
+    print(f"latency      capture->prediction {_p50_p95(engine)}")
+    print(f"             capture->shown      {_p50_p95(shown)}")
     if pose_ms:
         print(f"pose         {np.median(pose_ms[30:]):5.1f} ms per frame (median)")
+
+
+def _p50_p95(ms: np.ndarray) -> str:
+    """`p50 … ms  p95 … ms`, or why there is nothing to measure (too short a run, no prediction)."""
+    if not len(ms):
+        return "none measured (run longer: the first window and the warm-up are skipped)"
+    return f"p50 {np.percentile(ms, 50):5.1f} ms  p95 {np.percentile(ms, 95):5.1f} ms"
 
 
 if __name__ == "__main__":
