@@ -14,7 +14,7 @@ from vision.engine.batch import classify_video
 from vision.engine.posefront import NO_PERSON, UNKNOWN, pair_features, segments
 from vision.engine.stream import StreamingClassifier
 from vision.model import build_model
-from vision.pose.features import FEATURE_DIM, PRESENT, sequence_features
+from vision.pose.features import FEATURE_DIM, PRESENT, sequence_features, upright
 from vision.video.encode import write_video
 
 DATA = Path(__file__).parent / "data"
@@ -158,3 +158,33 @@ def test_two_people_crossing_get_a_clear_answer(pose_ckpt, person: np.ndarray, t
     result = classify_video(pose_ckpt, write_video(tmp_path / "two.mp4", frames, fps=10))
     assert result.windows and all(w.label in allowed for w in result.windows)
     assert result.top[0] in allowed
+
+
+def test_upright_reads_the_torso_angle_from_the_features() -> None:
+    lms = np.zeros((1, 33, 4), np.float32)
+    lms[..., 3] = 1.0
+    lms[0, [11, 12], :2] = [[90, 100], [110, 100]]  # shoulders above the hips (y down)
+    lms[0, [23, 24], :2] = [[92, 160], [108, 160]]
+    lms[0, [27, 28], :2] = [[92, 260], [108, 260]]
+    def tilted(degrees: float) -> np.ndarray:
+        a = np.radians(degrees)
+        rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+        out = lms.copy()
+        out[..., :2] = (lms[..., :2] - 160) @ rot.T + 160
+        return sequence_features(out)
+    assert [bool(upright(tilted(d))[0]) for d in (0, 45, 65, -65)] == [True] * 4  # standing, bending
+    assert [bool(upright(tilted(d))[0]) for d in (80, 90, 180, -90)] == [False] * 4  # lying, upside down
+    assert upright(np.zeros((2, FEATURE_DIM), np.float32)).all()  # nobody: not "not upright"
+
+
+def test_a_person_lying_down_is_unknown_not_an_action(pose_ckpt, person: np.ndarray, tmp_path: Path) -> None:
+    """Every trained action is done upright: a body across the view (a person lying down, or an
+    arm taken for a person) gets `unknown`, in the stream and in batch, whatever the classes say."""
+    lying = [np.ascontiguousarray(np.rot90(f)) for f in _frames(person, 8)]
+    engine = StreamingClassifier(pose_ckpt, ema=0.0)
+    preds = [p for i, f in enumerate(lying) if (p := engine.push(f, i / 10)) is not None]
+    assert preds and all(p.status == UNKNOWN and p.pose is not None for p in preds)
+    result = classify_video(pose_ckpt, write_video(tmp_path / "lying.mp4", lying, fps=10))
+    assert result.windows and all(w.label == UNKNOWN for w in result.windows)
+    standing = classify_video(pose_ckpt, write_video(tmp_path / "standing.mp4", _frames(person, 8), fps=10))
+    assert all(w.status == "" for w in standing.windows)

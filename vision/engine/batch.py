@@ -19,7 +19,7 @@ from vision.data.clips import dense_windows
 from vision.engine.posefront import NO_PERSON, Rejection, frame_heatmap, segments, track_video_samples, window_status
 from vision.engine.windows import (classify_summaries, classify_windows, encode_features, encode_video, model_device,
                                    window_batches, window_summaries)
-from vision.pose.features import PRESENT
+from vision.pose.features import PRESENT, upright
 from vision.errors import CheckpointError
 from vision.video.decode import iter_frames, probe
 
@@ -143,11 +143,11 @@ def classify_video(
     sample_fps = fps or clip.fps
     info = probe(path)
     if ckpt.model_config.input == "pose":
-        emb, frame_times, maps, windows, present = _encode_pose_video(ckpt, path, sample_fps, t, s, batch_size)
+        emb, frame_times, maps, windows, features = _encode_pose_video(ckpt, path, sample_fps, t, s, batch_size)
         if progress:
             progress(len(emb))
         return _video_result(ckpt, path, info, emb, frame_times, maps, windows, sample_fps, k, overall, started,
-                             present)
+                             features)
     embeddings, maps, times, chunk, chunk_times = [], [], [], [], []
     before: list[np.ndarray] = []  # the last frame of the previous chunk (motion input's predecessor)
 
@@ -187,7 +187,7 @@ def _encode_pose_video(ckpt: Checkpoint, path: str | Path, sample_fps: float | N
     maps = np.stack([frame_heatmap(m, c, w, h).astype(np.float16)
                      for m, c in zip(encoded.attention_maps.numpy(), video.canvases)])
     windows = [win + a for a, b in segments(video.tracks) for win in dense_windows(b - a, t, s)]
-    return encoded.embeddings, video.times, maps, windows, video.features[:, PRESENT] > 0
+    return encoded.embeddings, video.times, maps, windows, video.features
 
 
 def window_distances(model, embeddings: torch.Tensor, windows: list[np.ndarray], rejection: Rejection  # noqa: ANN001
@@ -201,8 +201,9 @@ def window_distances(model, embeddings: torch.Tensor, windows: list[np.ndarray],
 
 def _video_result(ckpt: Checkpoint, path: str | Path, info, emb: torch.Tensor, frame_times: np.ndarray,  # noqa: ANN001
                   maps: np.ndarray, windows: list[np.ndarray], sample_fps: float | None, k: int, overall: str,
-                  started: float, present: np.ndarray | None = None) -> VideoResult:
-    """Classify the windows over the encoded frames and assemble the timeline and summary."""
+                  started: float, features: np.ndarray | None = None) -> VideoResult:
+    """Classify the windows over the encoded frames and assemble the timeline and summary
+    (`features`: pose models' per-frame features, for the `no person` and upright checks)."""
     head = classify_windows(ckpt.model, emb, windows)
     probs = torch.softmax(head.logits, dim=1).numpy()  # (W, C)
     step = 1.0 / sample_fps if sample_fps else 1.0 / info.fps
@@ -211,9 +212,9 @@ def _video_result(ckpt: Checkpoint, path: str | Path, info, emb: torch.Tensor, f
     results = []
     for i, (w, p, weights) in enumerate(zip(windows, probs, head.temporal_weights.numpy())):
         labels, ps = topk(p, ckpt.labels, k)
-        seen = present[w] if present is not None else np.ones(len(w), bool)
+        seen = features[w, PRESENT] > 0 if features is not None else np.ones(len(w), bool)
         status = window_status(seen, p, rejection.threshold, None if distances is None else float(distances[i]),
-                               rejection.radius)
+                               rejection.radius, None if features is None else upright(features[w]))
         results.append(WindowResult(
             float(frame_times[w[0]]), float(frame_times[w[-1]] + step), int(w[0]), int(w[-1]),
             labels, ps, [float(x) for x in weights[: len(w)]], status,

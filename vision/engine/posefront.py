@@ -23,6 +23,7 @@ from vision.pose.tracker import Pose, PoseTracker
 NO_PERSON = "no person"
 UNKNOWN = "unknown"
 MIN_PRESENT = 0.5  # share of a window's frames that must show the person
+MIN_UPRIGHT = 0.5  # share of those frames where the person must be upright (else `unknown`)
 MIN_BODY = 0.06  # smaller people (body height / frame short side) count as nobody: the detector's
 # rare false finds in empty rooms are tiny, and people that far away are not what the model knows
 
@@ -77,11 +78,15 @@ def frame_heatmap(attention: np.ndarray, canvas: CanvasTransform | None, width: 
 
 
 def window_status(present: np.ndarray, probs: np.ndarray, unknown_threshold: float,
-                  distance: float | None = None, radius: float = 0.0) -> str:
-    """`no person` when most frames are empty, `unknown` below the calibrated confidence or (with
-    a `Rejection` radius) farther than `radius` from every class, else ``."""
+                  distance: float | None = None, radius: float = 0.0, upright: np.ndarray | None = None) -> str:
+    """`no person` when most frames are empty; `unknown` when the person is not upright in most
+    frames that show them (`vision.pose.features.upright`: lying, upside down, a false find),
+    below the calibrated confidence, or (with a `Rejection` radius) farther than `radius` from
+    every class; else ``."""
     if present.mean() < MIN_PRESENT:
         return NO_PERSON
+    if upright is not None and upright[present].mean() < MIN_UPRIGHT:
+        return UNKNOWN
     if unknown_threshold > 0 and float(probs.max()) < unknown_threshold:
         return UNKNOWN
     if distance is not None and radius > 0 and distance > radius:

@@ -26,7 +26,7 @@ from vision.data.transforms import preprocess_frames, resize_frames
 from vision.engine.windows import autocast_for, model_device
 from vision.engine.posefront import PoseStream, Rejection, frame_heatmap, shared_estimator, window_status
 from vision.model.fuse import fuse_conv_bn
-from vision.pose.features import PRESENT
+from vision.pose.features import PRESENT, upright
 from vision.pose.tracker import Pose, PoseTracker
 
 
@@ -71,6 +71,7 @@ class _Stream:
     embeddings: deque = field(default_factory=deque)
     maps: deque = field(default_factory=deque)
     present: deque = field(default_factory=deque)  # pose models: whether each frame showed the person
+    upright: deque = field(default_factory=deque)  # pose models: whether that person stood upright
     pose: PoseStream | None = None
     previous: torch.Tensor | None = None  # motion-input models: the last sampled frame, preprocessed
     sampled: int = 0
@@ -133,8 +134,7 @@ class StreamingClassifier:
     def _state(self, stream: Hashable) -> _Stream:
         if stream not in self._streams:
             pose = PoseStream(PoseTracker(self._pose_estimator)) if self.is_pose else None
-            self._streams[stream] = _Stream(deque(maxlen=self.window), deque(maxlen=self.window),
-                                            deque(maxlen=self.window), pose)
+            self._streams[stream] = _Stream(*(deque(maxlen=self.window) for _ in range(4)), pose)
         return self._streams[stream]
 
     def last_pose(self, stream: Hashable = 0) -> tuple[Pose | None, float]:
@@ -177,6 +177,7 @@ class StreamingClassifier:
             x = preprocess_frames(np.concatenate([resize_frames(rgb[None], size) for _, rgb, _ in taken]), self.clip)
             if self.motion:
                 x = self._with_motion(x, [stream for stream, _, _ in taken])
+        upright_rows = upright(x.numpy()) if self.is_pose else np.ones(len(taken), bool)
         x = x.to(self.device)  # (n, C, S, S) or pose features (n, F)
         if self.device.type == "cuda" and x.ndim == 4:
             x = x.contiguous(memory_format=torch.channels_last)
@@ -197,6 +198,7 @@ class StreamingClassifier:
             state.embeddings.append(emb[i])
             state.maps.append(maps[i])
             state.present.append(bool(x[i, PRESENT] > 0) if self.is_pose else True)
+            state.upright.append(bool(upright_rows[i]))
             state.sampled += 1
             state.preprocess_ms = (t1 - t0) * share
             state.encode_ms = (t2 - t1) * share
@@ -231,7 +233,7 @@ class StreamingClassifier:
             state = self._state(stream)
             f, canvas, restart = state.pose.sample()
             if restart:  # another person (or the same one found again): a fresh window
-                for ring in (state.embeddings, state.maps, state.present):
+                for ring in (state.embeddings, state.maps, state.present, state.upright):
                     ring.clear()
                 state.sampled, state.smoothed, state.distance = 0, None, None
             feats.append(f)
@@ -277,7 +279,7 @@ class StreamingClassifier:
                 temporal_weights=weights[i, : len(state.embeddings)].copy(),
                 latency=Latency(state.preprocess_ms, state.encode_ms, head_ms),
                 status=window_status(np.array(state.present), state.smoothed, self.unknown_threshold,
-                                     state.distance, self.rejection.radius),
+                                     state.distance, self.rejection.radius, np.array(state.upright)),
                 pose=None if state.pose is None else state.pose.last_pose,
             )
         return out

@@ -27,6 +27,8 @@ POINT_DIM = 3  # u, v, visibility per landmark
 FEATURE_DIM = NUM_LANDMARKS * POINT_DIM + SIDE_DIM
 PRESENT = NUM_LANDMARKS * POINT_DIM  # index of the presence flag
 CANVAS_EXTENT = 1.6  # the canvas spans this many body heights, centred on the hips
+UPRIGHT_COS = 0.3  # a torso tilted more than ~72 degrees from vertical is not upright: synthetic
+# motion (bends and sit-downs included) goes past it in 9 of 303,062 frames
 
 # (a, b, typical length / body height): 2D segment lengths only shrink when foreshortened, so
 # each gives a lower bound on the height; a high quantile of them is a steady estimate
@@ -96,6 +98,19 @@ def sequence_features(landmarks: np.ndarray) -> np.ndarray:
     step[1:][~both] = 0.0
     out[:, PRESENT + 1:] = np.clip(np.nan_to_num(step), -1, 1)
     return out
+
+
+def upright(features: np.ndarray) -> np.ndarray:
+    """(T,) whether the person of each (T, FEATURE_DIM) feature row stands upright, head up: the
+    torso (hip centre to shoulder centre) within ~72 degrees of vertical. Rows with nobody: True.
+
+    Every action the models know is done upright; a body lying or upside down is one they never
+    saw (or a false find, such as an arm taken for a whole person lying across the view).
+    """
+    uv = np.asarray(features)[:, :PRESENT].reshape(len(features), NUM_LANDMARKS, POINT_DIM)[..., :2]
+    torso = uv[:, [11, 12]].mean(axis=1) - uv[:, [23, 24]].mean(axis=1)  # hips -> shoulders, y down
+    length = np.linalg.norm(torso, axis=1)
+    return (length == 0) | (-torso[:, 1] >= UPRIGHT_COS * length)
 
 
 @dataclass(frozen=True)
