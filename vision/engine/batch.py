@@ -213,8 +213,9 @@ def _video_result(ckpt: Checkpoint, path: str | Path, info, emb: torch.Tensor, f
     for i, (w, p, weights) in enumerate(zip(windows, probs, head.temporal_weights.numpy())):
         labels, ps = topk(p, ckpt.labels, k)
         seen = features[w, PRESENT] > 0 if features is not None else np.ones(len(w), bool)
+        standing = upright(features[w]) if features is not None and rejection.upright_only else None
         status = window_status(seen, p, rejection.threshold, None if distances is None else float(distances[i]),
-                               rejection.radius, None if features is None else upright(features[w]))
+                               rejection.radius, standing)
         results.append(WindowResult(
             float(frame_times[w[0]]), float(frame_times[w[-1]] + step), int(w[0]), int(w[-1]),
             labels, ps, [float(x) for x in weights[: len(w)]], status,

@@ -103,12 +103,15 @@ class Rejection:
     (`unknown_prototypes`, (C, S)), a `unknown_scale` and a `unknown_distance` radius: a window
     whose summary's scaled squared distance to the nearest prototype exceeds the radius is an
     action outside the label set, however its probabilities split between the known classes.
+    `upright_only` (models that only ever saw upright people, such as the shipped pose model):
+    a window whose person is not upright in most frames is `unknown` too.
     """
 
     threshold: float = 0.0
     prototypes: torch.Tensor | None = None  # (C, S)
     scale: float = 1.0
     radius: float = 0.0
+    upright_only: bool = False
 
     @classmethod
     def from_extra(cls, extra: dict) -> Rejection:
@@ -116,7 +119,7 @@ class Rejection:
         radius = float(extra.get("unknown_distance", 0.0) or 0.0)
         return cls(float(extra.get("unknown_threshold", 0.0) or 0.0),
                    torch.tensor(protos, dtype=torch.float32) if protos and radius > 0 else None,
-                   float(extra.get("unknown_scale", 1.0)), radius)
+                   float(extra.get("unknown_scale", 1.0)), radius, bool(extra.get("upright_only", False)))
 
     @torch.no_grad()
     def distances(self, model, embeddings: torch.Tensor, mask: torch.Tensor) -> np.ndarray | None:  # noqa: ANN001

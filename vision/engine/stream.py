@@ -279,7 +279,8 @@ class StreamingClassifier:
                 temporal_weights=weights[i, : len(state.embeddings)].copy(),
                 latency=Latency(state.preprocess_ms, state.encode_ms, head_ms),
                 status=window_status(np.array(state.present), state.smoothed, self.unknown_threshold,
-                                     state.distance, self.rejection.radius, np.array(state.upright)),
+                                     state.distance, self.rejection.radius,
+                                     np.array(state.upright) if self.rejection.upright_only else None),
                 pose=None if state.pose is None else state.pose.last_pose,
             )
         return out

@@ -7,7 +7,10 @@ actions outside them (e.g. `vision-synth OTHER --pose --classes other --include-
 threshold keeps `--accept` of the known clips' windows (their top probability at or above it);
 the share of OTHER's windows that still clear it is the false-accept rate. The threshold, both
 rates and what they were measured on go into the checkpoint's `config.json` (`extra`), which
-every engine reads: windows below it say "unknown".
+every engine reads: windows below it say "unknown". `--upright-only` (pose models trained only
+on upright people, like every `vision-synth --pose` class) also makes the engines call a window
+"unknown" when its person is not upright in most frames (lying down, upside down, or a false
+find such as an arm taken for a body lying across the view).
 """
 from __future__ import annotations
 
@@ -59,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--other", required=True, help="dataset of actions outside the label set (all its clips are used)")
     p.add_argument("--accept", type=float, default=0.95, help="share of known windows to keep (0.95)")
     p.add_argument("--clips", type=int, default=3, help="windows averaged per clip (3)")
+    p.add_argument("--upright-only", action="store_true",
+                   help="the model only knows upright people: windows of anyone else say unknown")
     args = p.parse_args(argv)
     ckpt = load_checkpoint(args.checkpoint)
     known_index = index_dataset(args.known)
@@ -68,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     values = choose_threshold(known, other, args.accept)
     values["unknown_calibration"] = {"known": str(args.known), "other": str(args.other), "known_clips": len(known),
                                      "other_clips": len(other), "accept": args.accept}
+    if args.upright_only:
+        values["upright_only"] = True
     write_extra(args.checkpoint, values)
     print(json.dumps(values, indent=1))
     return 0
