@@ -166,6 +166,7 @@ def test_upright_reads_the_torso_angle_from_the_features() -> None:
     lms[0, [11, 12], :2] = [[90, 100], [110, 100]]  # shoulders above the hips (y down)
     lms[0, [23, 24], :2] = [[92, 160], [108, 160]]
     lms[0, [27, 28], :2] = [[92, 260], [108, 260]]
+
     def tilted(degrees: float) -> np.ndarray:
         a = np.radians(degrees)
         rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])

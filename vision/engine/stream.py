@@ -177,7 +177,8 @@ class StreamingClassifier:
             x = preprocess_frames(np.concatenate([resize_frames(rgb[None], size) for _, rgb, _ in taken]), self.clip)
             if self.motion:
                 x = self._with_motion(x, [stream for stream, _, _ in taken])
-        upright_rows = upright(x.numpy()) if self.is_pose else np.ones(len(taken), bool)
+        standing = self.is_pose and self.rejection.upright_only  # only then does a window ask
+        upright_rows = upright(x.numpy()) if standing else np.ones(len(taken), bool)
         x = x.to(self.device)  # (n, C, S, S) or pose features (n, F)
         if self.device.type == "cuda" and x.ndim == 4:
             x = x.contiguous(memory_format=torch.channels_last)

@@ -108,7 +108,7 @@ def upright(features: np.ndarray) -> np.ndarray:
     saw (or a false find, such as an arm taken for a whole person lying across the view).
     """
     uv = np.asarray(features)[:, :PRESENT].reshape(len(features), NUM_LANDMARKS, POINT_DIM)[..., :2]
-    torso = uv[:, [11, 12]].mean(axis=1) - uv[:, [23, 24]].mean(axis=1)  # hips -> shoulders, y down
+    torso = _point(uv, (11, 12)) - _point(uv, (23, 24))  # hips -> shoulders, y down
     length = np.linalg.norm(torso, axis=1)
     return (length == 0) | (-torso[:, 1] >= UPRIGHT_COS * length)
 
