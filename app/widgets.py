@@ -127,18 +127,21 @@ class VideoView(QWidget):
 
 class PredictionBars(QWidget):
     """Top-k labels as horizontal probability bars; a status ("no person", "unknown") takes the
-    first row and the bars below it are dimmed."""
+    first row, with its reason in smaller type on the right (and in the tooltip), and the bars
+    below it are dimmed."""
 
     def __init__(self, k: int = 5) -> None:
         super().__init__()
         self.k = k
         self.items: list[tuple[str, float]] = []
         self.status = ""
+        self.reason = ""
         self.setMinimumSize(260, 28 * k + 8)
 
-    def set_items(self, items: list[tuple[str, float]], status: str = "") -> None:
-        self.status = status
+    def set_items(self, items: list[tuple[str, float]], status: str = "", reason: str = "") -> None:
+        self.status, self.reason = status, reason if status else ""
         self.items = items[: self.k - (1 if status else 0)]
+        self.setToolTip(f"{status}: {reason}" if status and reason else "")
         self.update()
 
     def paintEvent(self, event) -> None:  # noqa: N802
@@ -148,8 +151,10 @@ class PredictionBars(QWidget):
         if self.status:
             p.fillRect(QRectF(6, 7, self.width() - 12, row - 6), STATUS_COLOR)
             p.setPen(TEXT_COLOR)
-            p.drawText(QRectF(12, 4, self.width() - 24, row), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                       self.status)
+            head = QRectF(12, 4, self.width() - 24, row)
+            p.drawText(head, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, self.status)
+            if self.reason:
+                self._draw_reason(p, head.adjusted(p.fontMetrics().horizontalAdvance(self.status) + 10, 0, 0, 0))
         for i, (label, prob) in enumerate(self.items, start=1 if self.status else 0):
             top = 4 + i * row
             bar = QRectF(6, top + 3, (self.width() - 12) * max(0.0, min(1.0, prob)), row - 6)
@@ -160,6 +165,16 @@ class PredictionBars(QWidget):
             p.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label)
             p.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, f"{prob:.2f}")
         p.end()
+
+    def _draw_reason(self, p: QPainter, rect: QRectF) -> None:
+        """The status's reason, smaller and dimmer, right-aligned in `rect` (elided to fit)."""
+        font = p.font()
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+        p.setFont(font)
+        p.setPen(TEXT_COLOR.darker(130))
+        text = p.fontMetrics().elidedText(self.reason, Qt.TextElideMode.ElideRight, int(rect.width()))
+        p.drawText(rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, text)
+        p.setFont(self.font())
 
 
 class TemporalStrip(QWidget):

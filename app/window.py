@@ -35,7 +35,7 @@ from app.widgets import PredictionBars, TemporalStrip, ThresholdControl, VideoVi
 from vision.checkpoint import read_checkpoint_info
 from vision.errors import CheckpointError
 from vision.export.runtime import backend_for, read_manifest
-from vision.overlay import COLORMAPS, annotate, draw_caption, top_lines
+from vision.overlay import COLORMAPS, annotate, caption_lines, draw_caption
 from vision.pose.skeleton import draw_skeleton
 from vision.video.capture import rate
 from vision.video.sources import is_camera, redact
@@ -185,7 +185,7 @@ class MainWindow(QMainWindow):
         self.update_ = update
         if update.prediction is not None:
             pred = update.prediction
-            self.bars.set_items(list(zip(pred.smoothed_labels, pred.smoothed_probs)), pred.status)
+            self.bars.set_items(list(zip(pred.smoothed_labels, pred.smoothed_probs)), pred.status, pred.reason)
             self.strip.set_weights(pred.temporal_weights)
         self.redraw()
         now = time.monotonic()
@@ -246,7 +246,7 @@ class MainWindow(QMainWindow):
     def _captioned(self, shown):
         """A copy of a drawn frame with the smoothed top-3 caption (snapshots and recordings)."""
         pred = self.update_.prediction if self.update_ is not None else None
-        lines = [] if pred is None else [pred.status] if pred.status else top_lines(pred.smoothed_labels, pred.smoothed_probs)
+        lines = [] if pred is None else caption_lines(pred.smoothed_labels, pred.smoothed_probs, pred.status, pred.reason)
         return draw_caption(shown.copy(), lines)
 
     def redraw(self) -> None:

@@ -68,6 +68,7 @@ def test_cli_mixed_batch_reports_and_continues(ckpt_dir: Path, video: Path, tmp_
     assert records[0]["label"] in "abcd" and len(records[0]["timeline"]) == 13
     rows = list(csv.DictReader(out_csv.open()))
     assert len(rows) == 13 and rows[0]["path"] == str(video)
+    assert rows[0]["reason"] == "" and records[0]["timeline"][0]["reason"] == ""  # an RGB model: always a class
 
 
 def test_cli_good_batch_exits_zero_and_jsonl(ckpt_dir: Path, video: Path, tmp_path: Path) -> None:

@@ -80,8 +80,11 @@ def test_unknown_threshold_option_replaces_the_calibrated_one(shared_data: Path,
     lines = tmp_path / "stream.jsonl"
     assert stream_main([str(PERSON_DEMO), "--fast", "--max-seconds", "8", "--unknown-threshold", "0.99",
                         "--jsonl", str(lines), "--quiet"]) == 0  # a 1 s clip is shorter than a live window
-    streamed = {json.loads(line)["label"] for line in lines.read_text().splitlines()}
+    records = [json.loads(line) for line in lines.read_text().splitlines()]
+    streamed = {r["label"] for r in records}
     assert streamed and streamed <= {"unknown", NO_PERSON} and "unknown" in streamed
+    assert all(r["reason"].startswith("top ") and r["reason"].endswith("below the threshold 0.99")
+               for r in records if r["label"] == "unknown")
     for bad in ("1.5", "-0.1", "half"):
         with pytest.raises(SystemExit) as exit_info:
             main([str(step), "--unknown-threshold", bad, "--quiet"])

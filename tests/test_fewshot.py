@@ -15,7 +15,7 @@ from vision.checkpoint import load_checkpoint, save_checkpoint
 from vision.config import ClipConfig, ModelConfig
 from vision.data.ucf import VideoItem
 from vision.engine.batch import classify_video
-from vision.engine.posefront import UNKNOWN, Rejection, window_status
+from vision.engine.posefront import UNKNOWN, Rejection, window_verdict
 from vision.engine.stream import StreamingClassifier
 from vision.errors import DatasetError
 from vision.model import build_model
@@ -171,8 +171,9 @@ def test_engines_answer_unknown_far_from_every_class(pose_run, pose_data: Path) 
     far = rejection.distances(ckpt.model, torch.full((1, 8, 32), 50.0), torch.ones(1, 8, dtype=torch.bool))
     assert far[0] > near[0]
     present = np.ones(8, bool)
-    assert window_status(present, np.array([0.9, 0.1]), 0.0, float(far[0]), rejection.radius) == UNKNOWN
-    assert window_status(present, np.array([0.9, 0.1]), 0.0, 0.0, rejection.radius) == ""
+    assert window_verdict(present, np.array([0.9, 0.1]), 0.0, float(far[0]), rejection.radius) == (
+        UNKNOWN, "unlike every class it knows")
+    assert window_verdict(present, np.array([0.9, 0.1]), 0.0, 0.0, rejection.radius) == ("", "")
     engine = StreamingClassifier(ckpt)  # loads, and knows the rule
     assert engine.rejection.radius == rejection.radius
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vision.overlay import annotate, blend, heatmap_rgb
+from vision.overlay import annotate, blend, caption_lines, heatmap_rgb
 
 
 def test_blend_weights_the_heatmap_by_opacity_and_attention() -> None:
@@ -24,3 +24,12 @@ def test_annotate_adds_a_caption_without_touching_the_input() -> None:
     frame = np.zeros((120, 160, 3), np.uint8)
     out = annotate(frame, None, 0.5, "turbo", ["MoveLeft 0.91"])
     assert frame.max() == 0 and out.max() > 0
+
+
+def test_caption_lines_say_the_status_and_why_or_the_top_labels() -> None:
+    labels, probs = ["wave", "clap", "kick"], [0.41, 0.3, 0.1]
+    assert caption_lines(labels, probs) == ["wave 0.41", "clap 0.30", "kick 0.10"]
+    assert caption_lines(labels, probs, k=1) == ["wave 0.41"]
+    assert caption_lines(labels, probs, "unknown", "top 0.41 below the threshold 0.44") == [
+        "unknown", "top 0.41 below the threshold 0.44"]
+    assert caption_lines(labels, probs, "no person") == ["no person"]

@@ -86,6 +86,7 @@ def test_no_person_and_restart_on_a_new_track(pose_ckpt, person: np.ndarray) -> 
     preds = {i: engine.push(f, i / 10) for i, f in enumerate(frames)}
     assert preds[5] is not None and preds[5].status != NO_PERSON
     assert preds[11].status == NO_PERSON and preds[11].label == NO_PERSON
+    assert preds[11].reason.startswith("a person in ") and preds[5].reason == ""
     # he comes back as a new track: the window restarts, so nothing until it fills again
     assert all(preds[i] is None for i in range(13, 18)) and preds[18] is not None
     assert preds[18].status != NO_PERSON and len(preds[18].temporal_weights) == 6
@@ -136,6 +137,8 @@ def test_calibrated_threshold_makes_unsure_windows_unknown(pose_ckpt, person: np
     clip = write_video(tmp_path / "person.mp4", _frames(person, 12), fps=10)
     result = classify_video(load_checkpoint(path), clip)
     assert all(w.label == UNKNOWN for w in result.windows)
+    assert all(w.reason == f"top {w.probs[0]:.2f} below the threshold 0.99" for w in result.windows)
+    assert result.to_json()["timeline"][0]["reason"] == result.windows[0].reason
     assert load_checkpoint(path).labels == LABELS  # the checkpoint still loads as before
 
 
@@ -192,8 +195,9 @@ def test_a_person_lying_down_is_unknown_to_upright_only_models(pose_ckpt, person
     engine = StreamingClassifier(upright_only, ema=0.0)
     preds = [p for i, f in enumerate(lying) if (p := engine.push(f, i / 10)) is not None]
     assert preds and all(p.status == UNKNOWN and p.pose is not None for p in preds)
+    assert all(p.reason == "not upright in most frames" for p in preds)
     result = classify_video(upright_only, video)
-    assert result.windows and all(w.label == UNKNOWN for w in result.windows)
+    assert result.windows and all(w.label == UNKNOWN and w.reason == preds[0].reason for w in result.windows)
     standing = classify_video(upright_only, write_video(tmp_path / "standing.mp4", _frames(person, 8), fps=10))
     assert all(w.status == "" for w in standing.windows)
     assert all(w.status == "" for w in classify_video(pose_ckpt, video).windows)  # not upright-only: a class

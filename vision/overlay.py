@@ -63,6 +63,14 @@ def top_lines(labels: list[str], probs: list[float], k: int = 3) -> list[str]:
     return [f"{label} {p:.2f}" for label, p in zip(labels[:k], probs[:k])]
 
 
+def caption_lines(labels: list[str], probs: list[float], status: str = "", reason: str = "", k: int = 3) -> list[str]:
+    """What a caption says of a prediction: its status ("no person", "unknown") and the reason
+    when it has one, else the top `k` labels."""
+    if status:
+        return [status] + ([reason] if reason else [])
+    return top_lines(labels, probs, k)
+
+
 def annotate(
     frame: np.ndarray, attention: np.ndarray | None, opacity: float, colormap: str, lines: list[str]
 ) -> np.ndarray:

@@ -44,6 +44,7 @@ def prediction_record(pred, capture_fps: float, latency_ms: float) -> dict:
         "time": round(pred.timestamp, 3),
         "frame": pred.frame_index,
         "label": pred.label,  # the top class, or "no person" / "unknown"
+        "reason": pred.reason,  # why "no person" / "unknown" ("" with a class)
         "probability": round(pred.smoothed_probs[0], 4),
         "topk": [[label, round(p, 4)] for label, p in zip(pred.smoothed_labels, pred.smoothed_probs)],
         "raw_topk": [[label, round(p, 4)] for label, p in zip(pred.labels, pred.probs)],

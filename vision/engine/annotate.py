@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 
 from vision.engine.batch import VideoResult
-from vision.overlay import annotate, top_lines
+from vision.overlay import annotate, caption_lines
 from vision.video.decode import iter_frames
 from vision.video.encode import VideoWriter
 
@@ -34,6 +34,6 @@ def write_annotated(
                 scale = MAX_WIDTH / rgb.shape[1]
                 rgb = cv2.resize(rgb, (MAX_WIDTH, round(rgb.shape[0] * scale)), interpolation=cv2.INTER_AREA)
             w = result.windows[which[j]]
-            lines = [f"{frame.time:6.2f}s"] + ([w.status] if w.status else top_lines(w.labels, w.probs, k))
+            lines = [f"{frame.time:6.2f}s"] + caption_lines(w.labels, w.probs, w.status, w.reason, k)
             writer.write(annotate(rgb, result.attention_maps[j], opacity, colormap, lines))
     return Path(out)

@@ -16,7 +16,7 @@ import torch
 
 from vision.checkpoint import Checkpoint
 from vision.data.clips import dense_windows
-from vision.engine.posefront import NO_PERSON, Rejection, frame_heatmap, segments, track_video_samples, window_status
+from vision.engine.posefront import NO_PERSON, Rejection, frame_heatmap, segments, track_video_samples, window_verdict
 from vision.engine.windows import (classify_summaries, classify_windows, encode_features, encode_video, model_device,
                                    window_batches, window_summaries)
 from vision.pose.features import PRESENT, upright
@@ -36,6 +36,7 @@ class WindowResult:
     probs: list[float]
     temporal_weights: list[float]
     status: str = ""  # pose models: "no person" or "unknown" instead of a class
+    reason: str = ""  # why the status, in a few words (`posefront.window_verdict`)
 
     @property
     def label(self) -> str:
@@ -79,7 +80,8 @@ class VideoResult:
                 {
                     "start": round(w.start, 3), "end": round(w.end, 3),
                     "first_frame": w.first_frame, "last_frame": w.last_frame,
-                    "label": w.label, "labels": w.labels, "probs": [round(p, 5) for p in w.probs],
+                    "label": w.label, "reason": w.reason,
+                    "labels": w.labels, "probs": [round(p, 5) for p in w.probs],
                     "temporal_weights": [round(x, 5) for x in w.temporal_weights],
                 }
                 for w in self.windows
@@ -214,11 +216,11 @@ def _video_result(ckpt: Checkpoint, path: str | Path, info, emb: torch.Tensor, f
         labels, ps = topk(p, ckpt.labels, k)
         seen = features[w, PRESENT] > 0 if features is not None else np.ones(len(w), bool)
         standing = upright(features[w]) if features is not None and rejection.upright_only else None
-        status = window_status(seen, p, rejection.threshold, None if distances is None else float(distances[i]),
-                               rejection.radius, standing)
+        status, reason = window_verdict(seen, p, rejection.threshold,
+                                        None if distances is None else float(distances[i]), rejection.radius, standing)
         results.append(WindowResult(
             float(frame_times[w[0]]), float(frame_times[w[-1]] + step), int(w[0]), int(w[-1]),
-            labels, ps, [float(x) for x in weights[: len(w)]], status,
+            labels, ps, [float(x) for x in weights[: len(w)]], status, reason,
         ))
     with_person = [i for i, r in enumerate(results) if r.status != NO_PERSON]
     if not with_person:  # nobody in the whole video

@@ -43,14 +43,14 @@ def format_timeline(result: VideoResult) -> str:
                      for a, b, label, p in timeline_runs(result))
 
 
-CSV_COLUMNS = ("path", "window", "start", "end", "label", "probability", "topk_labels", "topk_probs")
+CSV_COLUMNS = ("path", "window", "start", "end", "label", "probability", "topk_labels", "topk_probs", "reason")
 
 
 def window_rows(result: VideoResult) -> list[list[Any]]:
     """One CSV row per window of a classified video (columns `CSV_COLUMNS`)."""
     return [
         [result.path, i, f"{w.start:.3f}", f"{w.end:.3f}", w.label, f"{w.probs[0]:.5f}",
-         "|".join(w.labels), "|".join(f"{p:.5f}" for p in w.probs)]
+         "|".join(w.labels), "|".join(f"{p:.5f}" for p in w.probs), w.reason]
         for i, w in enumerate(result.windows)
     ]
 

@@ -77,21 +77,24 @@ def frame_heatmap(attention: np.ndarray, canvas: CanvasTransform | None, width: 
     return canvas.to_frame(attention, width, height, out_width)
 
 
-def window_status(present: np.ndarray, probs: np.ndarray, unknown_threshold: float,
-                  distance: float | None = None, radius: float = 0.0, upright: np.ndarray | None = None) -> str:
-    """`no person` when most frames are empty; `unknown` when the person is not upright in most
-    frames that show them (`vision.pose.features.upright`: lying, upside down, a false find),
-    below the calibrated confidence, or (with a `Rejection` radius) farther than `radius` from
-    every class; else ``."""
+def window_verdict(present: np.ndarray, probs: np.ndarray, unknown_threshold: float,
+                   distance: float | None = None, radius: float = 0.0,
+                   upright: np.ndarray | None = None) -> tuple[str, str]:
+    """(status, reason) of a pose window: `no person` when most frames are empty; `unknown` when
+    the person is not upright in most frames that show them (`vision.pose.features.upright`:
+    lying, upside down, a false find), below the calibrated confidence, or (with a `Rejection`
+    radius) farther than `radius` from every class; else ("", ""). The reason says which, in a
+    few words for people (the app, `vision-stream`, the timeline's JSON)."""
     if present.mean() < MIN_PRESENT:
-        return NO_PERSON
+        return NO_PERSON, f"a person in {int(present.sum())} of {len(present)} frames"
     if upright is not None and upright[present].mean() < MIN_UPRIGHT:
-        return UNKNOWN
-    if unknown_threshold > 0 and float(probs.max()) < unknown_threshold:
-        return UNKNOWN
+        return UNKNOWN, "not upright in most frames"
+    top = float(probs.max())
+    if unknown_threshold > 0 and top < unknown_threshold:
+        return UNKNOWN, f"top {top:.2f} below the threshold {unknown_threshold:.2f}"
     if distance is not None and radius > 0 and distance > radius:
-        return UNKNOWN
-    return ""
+        return UNKNOWN, "unlike every class it knows"
+    return "", ""
 
 
 @dataclass(frozen=True)

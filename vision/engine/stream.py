@@ -24,7 +24,7 @@ from vision.checkpoint import Checkpoint
 from vision.data.motion import has_motion, stack_motion
 from vision.data.transforms import preprocess_frames, resize_frames
 from vision.engine.windows import autocast_for, model_device
-from vision.engine.posefront import PoseStream, Rejection, frame_heatmap, shared_estimator, window_status
+from vision.engine.posefront import PoseStream, Rejection, frame_heatmap, shared_estimator, window_verdict
 from vision.model.fuse import fuse_conv_bn
 from vision.pose.features import PRESENT, upright
 from vision.pose.tracker import Pose, PoseTracker
@@ -58,6 +58,7 @@ class Prediction:
     temporal_weights: np.ndarray  # (n,) over the window's frames, oldest first
     latency: Latency
     status: str = ""  # "" (a class), "no person" or "unknown" (below the calibrated confidence)
+    reason: str = ""  # why the status, in a few words (`posefront.window_verdict`)
     pose: Pose | None = None  # pose models: the person tracked in the newest frame
 
     @property
@@ -267,6 +268,9 @@ class StreamingClassifier:
                 d = float(distances[i])
                 state.distance = d if state.distance is None else self.ema * state.distance + (1 - self.ema) * d
             top, top_s = np.argsort(-p)[: self.k], np.argsort(-state.smoothed)[: self.k]
+            status, reason = window_verdict(np.array(state.present), state.smoothed, self.unknown_threshold,
+                                            state.distance, self.rejection.radius,
+                                            np.array(state.upright) if self.rejection.upright_only else None)
             labels = self.ckpt.labels
             out[stream] = Prediction(
                 frame_index=state.sampled - 1,
@@ -279,9 +283,8 @@ class StreamingClassifier:
                 heatmap=state.maps[-1],
                 temporal_weights=weights[i, : len(state.embeddings)].copy(),
                 latency=Latency(state.preprocess_ms, state.encode_ms, head_ms),
-                status=window_status(np.array(state.present), state.smoothed, self.unknown_threshold,
-                                     state.distance, self.rejection.radius,
-                                     np.array(state.upright) if self.rejection.upright_only else None),
+                status=status,
+                reason=reason,
                 pose=None if state.pose is None else state.pose.last_pose,
             )
         return out
