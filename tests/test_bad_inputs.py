@@ -180,7 +180,7 @@ def test_killed_classify_leaves_valid_json_and_csv(corpus, tmp_path: Path) -> No
     records = json.loads(out_json.read_text())  # valid JSON at any moment
     assert 3 <= len(records) < len(videos)
     rows = out_csv.read_text().splitlines()
-    assert rows[0].startswith("path,window") and all(len(r.split(",")) == 8 for r in rows)
+    assert rows[0].startswith("path,window") and all(len(r.split(",")) == 9 for r in rows)
     assert {r.split(",")[0] for r in rows[1:]} >= {r["path"] for r in records}
 
 
