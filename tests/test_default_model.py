@@ -49,6 +49,7 @@ def test_hands_without_a_body_are_mostly_not_an_action(ckpt, shared_data: Path) 
     result = classify_video(ckpt, shared_data / "cup.mp4")
     named = [w.label for w in result.windows if w.label not in (NO_PERSON, UNKNOWN)]
     assert result.windows and len(named) <= 1, named  # one window says squat: the "person" there stands upright on the cup
+    assert result.top[0] == UNKNOWN and result.reason.endswith("windows with a person")  # the whole clip too
 
 
 def test_quick_start_command_on_the_person_demo(capsys: pytest.CaptureFixture[str]) -> None:

@@ -198,8 +198,12 @@ def test_a_person_lying_down_is_unknown_to_upright_only_models(pose_ckpt, person
     assert all(p.reason == "not upright in most frames" for p in preds)
     result = classify_video(upright_only, video)
     assert result.windows and all(w.label == UNKNOWN and w.reason == preds[0].reason for w in result.windows)
+    n = len(result.windows)
+    assert result.top[0] == UNKNOWN and result.reason == f"{n} of {n} windows with a person"
+    assert result.to_json()["label"] == UNKNOWN
     standing = classify_video(upright_only, write_video(tmp_path / "standing.mp4", _frames(person, 8), fps=10))
     assert all(w.status == "" for w in standing.windows)
+    assert standing.top[0] in LABELS and standing.reason == ""
     assert all(w.status == "" for w in classify_video(pose_ckpt, video).windows)  # not upright-only: a class
     engine = StreamingClassifier(pose_ckpt, ema=0.0)
     assert all(p.status == "" for i, f in enumerate(lying) if (p := engine.push(f, i / 10)) is not None)

@@ -169,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
                 writer.add(result.to_json(), result)
                 label, p = result.top
                 how = ", overall label from the video head" if result.overall == "video" else ""
-                bar.write(f"{path}  {label} {p:.2f}  ({result.duration:.1f} s, {result.frames} frames{how})")
+                said = f"{label} ({result.reason})" if result.reason else f"{label} {p:.2f}"
+                bar.write(f"{path}  {said}  ({result.duration:.1f} s, {result.frames} frames{how})")
                 if not args.brief:
                     bar.write(format_timeline(result))
             bar.update(1)

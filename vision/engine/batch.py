@@ -16,7 +16,7 @@ import torch
 
 from vision.checkpoint import Checkpoint
 from vision.data.clips import dense_windows
-from vision.engine.posefront import NO_PERSON, Rejection, frame_heatmap, segments, track_video_samples, window_verdict
+from vision.engine.posefront import NO_PERSON, UNKNOWN, Rejection, frame_heatmap, segments, track_video_samples, window_verdict
 from vision.engine.windows import (classify_summaries, classify_windows, encode_features, encode_video, model_device,
                                    window_batches, window_summaries)
 from vision.pose.features import PRESENT, upright
@@ -59,6 +59,7 @@ class VideoResult:
     attention_maps: np.ndarray = field(default_factory=lambda: np.zeros((0, 1, 1)), repr=False)
     window_probs: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
     overall: str = "average"  # how `summary` was made: "average" of windows or the "video" head
+    reason: str = ""  # an `unknown` summary: how many windows with a person were `unknown`
 
     @property
     def top(self) -> tuple[str, float]:
@@ -76,6 +77,7 @@ class VideoResult:
             "probability": round(self.summary[0][1], 5),
             "summary": [{"label": label, "probability": round(p, 5)} for label, p in self.summary],
             "overall": self.overall,
+            "reason": self.reason,
             "timeline": [
                 {
                     "start": round(w.start, 3), "end": round(w.end, 3),
@@ -222,14 +224,25 @@ def _video_result(ckpt: Checkpoint, path: str | Path, info, emb: torch.Tensor, f
             float(frame_times[w[0]]), float(frame_times[w[-1]] + step), int(w[0]), int(w[-1]),
             labels, ps, [float(x) for x in weights[: len(w)]], status, reason,
         ))
-    with_person = [i for i, r in enumerate(results) if r.status != NO_PERSON]
-    if not with_person:  # nobody in the whole video
-        summary, how = [(NO_PERSON, 1.0)], "average"
-    else:
-        video_probs, how = overall_probs(ckpt, emb, probs[with_person], overall)
-        summary = list(zip(*topk(video_probs, ckpt.labels, k)))
+    summary, how, reason = _summary(ckpt, emb, probs, results, overall, k)
     duration = info.duration or float(frame_times[-1] + step)
     return VideoResult(
         str(path), duration, info.fps, sample_fps, len(emb), results, summary,
-        time.perf_counter() - started, frame_times, maps, probs, how,
+        time.perf_counter() - started, frame_times, maps, probs, how, reason,
     )
+
+
+def _summary(ckpt: Checkpoint, emb: torch.Tensor, probs: np.ndarray, results: list[WindowResult], overall: str,
+             k: int) -> tuple[list[tuple[str, float]], str, str]:
+    """The whole video's top-k, how it was made and a reason: `no person` when no window shows
+    one; `unknown` when most windows with a person are (their share as its probability); else
+    the windows that name a class, averaged (or the video head)."""
+    person = [i for i, r in enumerate(results) if r.status != NO_PERSON]
+    named = [i for i in person if not results[i].status]
+    if not person:
+        return [(NO_PERSON, 1.0)], "average", ""
+    if 2 * len(named) < len(person):
+        unknown = len(person) - len(named)
+        return [(UNKNOWN, unknown / len(person))], "average", f"{unknown} of {len(person)} windows with a person"
+    video_probs, how = overall_probs(ckpt, emb, probs[named], overall)
+    return list(zip(*topk(video_probs, ckpt.labels, k))), how, ""
