@@ -221,6 +221,8 @@ def test_unknown_threshold_from_the_command_line_and_the_side_panel_reaches_the_
     if prediction.status:  # the panel says why, in its headline and its tooltip
         assert w.bars.reason == prediction.reason == f"top {prediction.smoothed_probs[0]:.2f} below the threshold 0.99"
         assert w.bars.toolTip() == f"unknown: {prediction.reason}"
+    else:
+        assert w.bars.reason == prediction.reason == "" and w.bars.toolTip() == ""
     # The side panel's control: it shows the override, "Model's" gives the model its own back,
     # an edit is live at once and outlives a change of source.
     control, own = w.threshold, w.model.unknown_threshold

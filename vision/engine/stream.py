@@ -57,7 +57,7 @@ class Prediction:
     heatmap: np.ndarray  # (h, w) spatial attention of the newest frame
     temporal_weights: np.ndarray  # (n,) over the window's frames, oldest first
     latency: Latency
-    status: str = ""  # "" (a class), "no person" or "unknown" (below the calibrated confidence)
+    status: str = ""  # "" (a class), "no person" or "unknown" (`posefront.window_verdict` says when)
     reason: str = ""  # why the status, in a few words (`posefront.window_verdict`)
     pose: Pose | None = None  # pose models: the person tracked in the newest frame
 
